@@ -1,0 +1,461 @@
+//! The run: the one place that knows all five stages and wires them together.
+//!
+//! ```text
+//! reader thread ──batches──> worker pool (decode, normalize, extract) ──results──> sink thread
+//!                                                                        (rows to disk, counts)
+//! ```
+//! Batches keep their order through the pool, so the report does not depend on the number of
+//! threads. Both channels are bounded: memory holds a few batches, never the corpus.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::bounded;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::aggregate::{self, CallCounts, Counts, Tables};
+use crate::cli::{MineArgs, SampleArgs};
+use crate::config::{hex_sha256, Config};
+use crate::error::Error;
+use crate::extract::{Extractor, Findings, Taxonomy};
+use crate::ingest::{self, Batch, InputFile, Item, Reject};
+use crate::model::{Kind, Role};
+use crate::normalize::{self, redact::redact, Speakers};
+use crate::report::manifest::{InputEntry, Manifest, Totals, TOOL};
+use crate::report::table::{self, Cell, Column, ColumnKind, Table};
+use crate::report::xlsx::{self, Overview, SheetSource};
+use crate::report::{self, CallRow, MentionRow, ReportWriter, Staging};
+
+/// Bytes of input per batch: large enough to keep both cores busy, small enough to bound memory.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// The figures printed at the end of a run.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Records read.
+    pub records: u64,
+    /// Calls processed.
+    pub calls: u64,
+    /// Records rejected.
+    pub rejects: u64,
+    /// Complaint mentions.
+    pub complaints: u64,
+    /// Idea mentions.
+    pub ideas: u64,
+    /// The report folder.
+    pub out: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "earful: {} calls, {} rejected, {} complaints, {} ideas -> {} ({:.1} s)",
+            self.calls,
+            self.rejects,
+            self.complaints,
+            self.ideas,
+            self.out.display(),
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// What the workers make of one record.
+enum Outcome {
+    Call(Box<Processed>),
+    Reject { file: usize, record: String, reason: String },
+}
+
+struct Processed {
+    file: usize,
+    row: CallRow,
+    mentions: Vec<(Kind, u16, u16, u32, String)>,
+    segments: Vec<(String, String)>,
+    findings: Findings,
+    ideas: Vec<(u16, String, String)>,
+    unknown_turns: u64,
+}
+
+/// Everything a worker needs, shared read-only.
+struct Stages {
+    speakers: Speakers,
+    extractor: Extractor,
+    config: Config,
+}
+
+impl Stages {
+    fn process(&self, batch: &Batch, item: &Item) -> Outcome {
+        let reject = |reason: String| Outcome::Reject { file: item.file, record: Batch::record_name(item), reason };
+        let call = match ingest::decode(batch, item) {
+            Ok(call) => call,
+            Err(reason) => return reject(reason),
+        };
+        if call.turns.is_empty() {
+            return reject(format!("call {:?} has no turns", call.call_id));
+        }
+        let conv = normalize::normalize(call, &self.speakers);
+        if conv.customer_turns().next().is_none() {
+            let mut labels: Vec<&str> = conv.call.turns.iter().map(|t| t.speaker.as_str()).collect();
+            labels.sort_unstable();
+            labels.dedup();
+            return reject(format!(
+                "call {:?} has no customer turn (speakers: {}); map labels in [speakers] of the config",
+                conv.call.call_id,
+                labels.join(", ")
+            ));
+        }
+        let findings = self.extractor.extract(&conv);
+        let taxonomy = self.extractor.taxonomy();
+        let quote = |turn: u32, start: usize, end: usize| {
+            let sentence = normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end);
+            if self.config.redact { redact(sentence) } else { sentence.to_string() }
+        };
+        let mentions: Vec<_> = findings
+            .mentions
+            .iter()
+            .map(|m| (taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, quote(m.turn, m.start, m.end)))
+            .collect();
+        let mut ideas: Vec<(u16, String, String)> = Vec::new();
+        for (m, (_, _, _, _, q)) in findings.mentions.iter().zip(&mentions) {
+            if let Some(idea) = &m.idea {
+                if !ideas.iter().any(|(c, i, _)| *c == m.category && i == idea) {
+                    ideas.push((m.category, idea.clone(), q.clone()));
+                }
+            }
+        }
+        let ids = |c: &u16| taxonomy.categories[*c as usize].id.as_str();
+        let row = CallRow {
+            call_id: conv.call.call_id.clone(),
+            started_at: conv.call.started_at.clone(),
+            metadata: conv.call.metadata.clone(),
+            turns: conv.call.turns.len() as u32,
+            customer_words: findings.customer_words,
+            sentiment_start: findings.sentiment_start,
+            sentiment_end: findings.sentiment_end,
+            complaints: findings.complaints,
+            ideas: findings.ideas,
+            primary_category: findings.primary.as_ref().map(ids).unwrap_or_default().to_string(),
+            categories: findings.categories.iter().map(ids).collect::<Vec<_>>().join(";"),
+        };
+        let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
+        let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
+        Outcome::Call(Box::new(Processed { file: item.file, row, mentions, segments, findings, ideas, unknown_turns }))
+    }
+}
+
+/// What the sink thread accumulates.
+struct Sink {
+    writer: ReportWriter,
+    counts: Counts,
+    ledger: Vec<InputEntry>,
+    rejects: Vec<Reject>,
+    unknown_turns: u64,
+}
+
+impl Sink {
+    fn take(&mut self, outcome: Outcome, files: &[InputFile], taxonomy: &Taxonomy, max_values: usize) -> Result<(), Error> {
+        match outcome {
+            Outcome::Reject { file, record, reason } => {
+                self.ledger[file].records += 1;
+                self.ledger[file].rejects += 1;
+                self.rejects.push(Reject { file: files[file].shown.clone(), record, reason });
+            }
+            Outcome::Call(p) => {
+                self.ledger[p.file].records += 1;
+                self.ledger[p.file].calls += 1;
+                self.unknown_turns += p.unknown_turns;
+                self.writer.call(&p.row)?;
+                let mut per_category: Vec<(u16, u32)> = Vec::new();
+                for (kind, category, phrase, turn, quote) in &p.mentions {
+                    let cat = &taxonomy.categories[*category as usize];
+                    self.writer.mention(&MentionRow {
+                        call_id: &p.row.call_id,
+                        kind: kind.as_str(),
+                        category: &cat.id,
+                        phrase: &cat.phrases[*phrase as usize],
+                        turn: turn + 1,
+                        quote,
+                    })?;
+                    match per_category.iter_mut().find(|(c, _)| c == category) {
+                        Some((_, n)) => *n += 1,
+                        None => per_category.push((*category, 1)),
+                    }
+                }
+                let call = CallCounts {
+                    segments: &p.segments,
+                    categories: &p.findings.categories,
+                    mentions: &per_category,
+                    ideas: &p.ideas,
+                    complaint_mentions: p.findings.complaints,
+                    idea_mentions: p.findings.ideas,
+                };
+                self.counts.add(&call, max_values);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// Loads config and taxonomy as the command line asks.
+fn load(args: &MineArgs) -> Result<(Config, Taxonomy, String, String), Error> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    if args.no_redact {
+        config.redact = false;
+    }
+    let (taxonomy, source, text) = match args.taxonomy.as_deref() {
+        None => (Taxonomy::builtin()?, "built-in".to_string(), crate::extract::taxonomy::DEFAULT_TAXONOMY.to_string()),
+        Some("none") => (Taxonomy::default(), "none".to_string(), String::new()),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            let text = std::fs::read_to_string(&path).map_err(|source| crate::extract::TaxonomyError::Read { path: path.display().to_string(), source })?;
+            (Taxonomy::parse(&path.display().to_string(), &text)?, path.display().to_string(), text)
+        }
+    };
+    Ok((config, taxonomy, source, hex_sha256(text.as_bytes())))
+}
+
+/// `earful mine`: reads the inputs and writes the report folder.
+pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let (config, taxonomy, taxonomy_source, taxonomy_digest) = load(args)?;
+    if args.threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let (files, mut file_rejects) = ingest::discover(&args.inputs);
+    let staging = Staging::new(&args.out, args.force)?;
+    let stages = Stages {
+        speakers: Speakers::new(config.customer_labels.clone(), config.agent_labels.clone()),
+        extractor: Extractor::new(taxonomy)?,
+        config,
+    };
+    let taxonomy = stages.extractor.taxonomy();
+    let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
+    let bar = progress_bar(total_bytes, args.quiet);
+    let mut sink = Sink {
+        writer: ReportWriter::create(staging.dir())?,
+        counts: Counts::new(taxonomy.categories.len()),
+        ledger: files
+            .iter()
+            .map(|f| InputEntry { path: f.shown.clone(), format: f.format.as_str().into(), gzip: f.gzip, bytes: f.bytes, ..InputEntry::default() })
+            .collect(),
+        rejects: Vec::new(),
+        unknown_turns: 0,
+    };
+    let max_values = stages.config.max_values;
+    let sink = std::thread::scope(|scope| -> Result<Sink, Error> {
+        let (batch_tx, batch_rx) = bounded::<Batch>(2);
+        let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
+        let files_ref = &files;
+        scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES).run(|b| batch_tx.send(b).is_ok()));
+        let bar_ref = &bar;
+        let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
+            for (outcomes, bytes) in out_rx {
+                for outcome in outcomes {
+                    sink.take(outcome, files_ref, taxonomy, max_values)?;
+                }
+                bar_ref.inc(bytes);
+                bar_ref.set_message(format!("{} calls", sink.counts.calls));
+            }
+            Ok(sink)
+        });
+        for batch in batch_rx {
+            let outcomes: Vec<Outcome> = pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
+            if out_tx.send((outcomes, batch.input_bytes)).is_err() {
+                break;
+            }
+        }
+        drop(out_tx);
+        sink_thread.join().map_err(|_| Error::Other("the report writer thread panicked".into()))?
+    })?;
+    bar.finish_and_clear();
+
+    let Sink { writer, counts, ledger, mut rejects, unknown_turns } = sink;
+    file_rejects.append(&mut rejects);
+    let rejects = file_rejects;
+    let discovery_rejects = rejects.len() as u64 - ledger.iter().map(|l| l.rejects).sum::<u64>();
+    let tables = aggregate::tables(&counts, taxonomy, &stages.config)?;
+    let dir = staging.dir().to_path_buf();
+    report::write_tables(&dir, &table::small_tables(&tables, &rejects))?;
+    let call_columns = writer.finish()?;
+    let totals = Totals {
+        records: ledger.iter().map(|l| l.records).sum::<u64>() + discovery_rejects,
+        calls: counts.calls,
+        rejects: rejects.len() as u64,
+        complaint_mentions: counts.complaint_mentions,
+        idea_mentions: counts.idea_mentions,
+        calls_with_complaint: counts.calls_with_complaint,
+        calls_with_idea: counts.calls_with_idea,
+        unknown_speaker_turns: unknown_turns,
+        calls_without_customer: 0,
+    };
+    write_workbook(&dir, &tables, &rejects, &totals, &stages.config, &taxonomy_source, &call_columns)?;
+    let mut outputs: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().and_then(|e| e.file_name().to_str().map(str::to_string)))
+        .collect();
+    outputs.push("manifest.json".into());
+    outputs.sort();
+    let elapsed = started.elapsed();
+    let manifest = Manifest {
+        tool: TOOL,
+        version: env!("CARGO_PKG_VERSION"),
+        config_digest: stages.config.digest.clone(),
+        taxonomy: taxonomy_source,
+        taxonomy_digest,
+        redacted: stages.config.redact,
+        inputs: ledger,
+        totals: totals.clone(),
+        skipped_segment_fields: tables.skipped_fields.clone(),
+        outputs,
+        wall_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+    };
+    report::write_manifest(&dir, &manifest)?;
+    staging.commit()?;
+    Ok(Summary {
+        records: totals.records,
+        calls: totals.calls,
+        rejects: totals.rejects,
+        complaints: totals.complaint_mentions,
+        ideas: totals.idea_mentions,
+        out: args.out.clone(),
+        elapsed,
+    })
+}
+
+fn write_workbook(
+    dir: &std::path::Path,
+    tables: &Tables,
+    rejects: &[Reject],
+    totals: &Totals,
+    config: &Config,
+    taxonomy_source: &str,
+    call_columns: &[Column],
+) -> Result<(), Error> {
+    let overview = overview(tables, totals, config, taxonomy_source);
+    let complaints: Vec<_> = tables.categories.iter().filter(|c| c.kind == Kind::Complaint).cloned().collect();
+    let complaints = table::categories(&complaints);
+    let ideas = table::ideas(&tables.ideas);
+    let segments = table::segments(&tables.segments);
+    let rejects = table::rejects(rejects);
+    let calls_path = dir.join("calls.csv");
+    let mentions_path = dir.join("mentions.csv");
+    let mention_columns = table::mention_columns();
+    let sheets = [
+        ("Complaints", SheetSource::Table(&complaints)),
+        ("Ideas", SheetSource::Table(&ideas)),
+        ("Segments", SheetSource::Table(&segments)),
+        ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
+        ("Mentions", SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows }),
+        ("Rejects", SheetSource::Table(&rejects)),
+    ];
+    xlsx::write(&dir.join("report.xlsx"), &overview, &sheets).map_err(|e| Error::Report(e.into()))
+}
+
+fn col(name: &str, kind: ColumnKind) -> Column {
+    Column { name: name.to_string(), kind, width: 10.0 }
+}
+
+fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: &str) -> Overview {
+    let pct = |n: u64| if totals.calls == 0 { 0.0 } else { n as f64 / totals.calls as f64 * 100.0 };
+    let unhappy = tables
+        .segments
+        .iter()
+        .find(|r| r.field == aggregate::segments::SENTIMENT_FIELD && r.value == "unhappy")
+        .map_or(0, |r| r.segment_calls);
+    let facts = vec![
+        ("Records read".to_string(), Cell::Int(totals.records as i64)),
+        ("Calls processed".to_string(), Cell::Int(totals.calls as i64)),
+        ("Records rejected (see Rejects)".to_string(), Cell::Int(totals.rejects as i64)),
+        ("Calls with a complaint".to_string(), Cell::Text(format!("{} ({:.1}%)", totals.calls_with_complaint, pct(totals.calls_with_complaint)))),
+        ("Calls with an idea".to_string(), Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea)))),
+        ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
+        ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
+        ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
+        ("earful version".to_string(), Cell::Text(env!("CARGO_PKG_VERSION").to_string())),
+    ];
+    let n = config.overview_rows;
+    let top_complaints = Table {
+        columns: vec![col("category", ColumnKind::Text), col("label", ColumnKind::Text), col("calls", ColumnKind::Int), col("share", ColumnKind::Share)],
+        rows: tables
+            .categories
+            .iter()
+            .filter(|c| c.kind == Kind::Complaint && c.calls > 0)
+            .take(n)
+            .map(|c| vec![Cell::Text(c.category.clone()), Cell::Text(c.label.clone()), Cell::Int(c.calls as i64), Cell::Float(c.share)])
+            .collect(),
+    };
+    let top_ideas = Table {
+        columns: vec![col("idea", ColumnKind::Text), col("category", ColumnKind::Text), col("calls", ColumnKind::Int)],
+        rows: tables.ideas.iter().take(n).map(|i| vec![Cell::Text(i.idea.clone()), Cell::Text(i.category.clone()), Cell::Int(i.calls as i64)]).collect(),
+    };
+    let mut diffs: Vec<_> = tables.segments.iter().filter(|r| r.significant && r.lift > 1.0).collect();
+    diffs.sort_by(|a, b| b.lift.total_cmp(&a.lift).then(b.calls.cmp(&a.calls)).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)).then(a.category.cmp(&b.category)));
+    let differences = Table {
+        columns: vec![
+            col("segment", ColumnKind::Text),
+            col("category", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("share", ColumnKind::Share),
+            col("overall_share", ColumnKind::Share),
+            col("lift", ColumnKind::Ratio),
+            col("p_value", ColumnKind::PValue),
+        ],
+        rows: diffs
+            .iter()
+            .take(n)
+            .map(|r| {
+                vec![
+                    Cell::Text(format!("{} = {}", r.field, r.value)),
+                    Cell::Text(r.category.clone()),
+                    Cell::Int(r.calls as i64),
+                    Cell::Float(r.share),
+                    Cell::Float(r.overall_share),
+                    Cell::Float(r.lift),
+                    r.p_value.map_or(Cell::Empty, Cell::Float),
+                ]
+            })
+            .collect(),
+    };
+    Overview {
+        facts,
+        sections: vec![
+            ("Top complaints".to_string(), top_complaints),
+            ("Top ideas".to_string(), top_ideas),
+            ("Biggest segment differences (significant, over-represented)".to_string(), differences),
+        ],
+    }
+}
+
+/// `earful sample`: writes the synthetic corpus.
+pub fn sample(args: &SampleArgs) -> Result<(), Error> {
+    let opts = crate::sample::SampleOptions { calls: args.calls, seed: args.seed };
+    let summary = crate::sample::write_sample(&opts, &args.out).map_err(|e| Error::Other(format!("{}: {e}", args.out.display())))?;
+    eprintln!("earful: wrote {} records in {} files ({} bytes) to {}", summary.calls, summary.files.len(), summary.bytes, args.out.display());
+    Ok(())
+}

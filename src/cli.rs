@@ -1,0 +1,75 @@
+//! The command line, parsed by clap and resolved once into the options a run uses.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// earful: your contact center as a standing focus group.
+///
+/// Reads a night's call transcripts, finds what customers complain about again and again and what
+/// they wish the product did, compares segments, and writes CSV files, an Excel workbook and a
+/// manifest into one report folder.
+#[derive(Debug, Parser)]
+#[command(name = "earful", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mine transcripts and write a report folder.
+    ///
+    /// Inputs are files or folders (read recursively, in sorted order): JSON Lines (.jsonl,
+    /// .ndjson), CSV (.csv) and plain text (.txt), each optionally gzip-compressed (.gz). Bad
+    /// records never stop the run: they go to rejects.csv with the file, line and reason.
+    Mine(MineArgs),
+    /// Write the synthetic sample corpus (seeded, reproducible).
+    Sample(SampleArgs),
+}
+
+/// `earful mine`.
+#[derive(Debug, Args)]
+pub struct MineArgs {
+    /// Transcript files or folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Report folder to write. Replaced atomically when the run succeeds; a failed run leaves the
+    /// previous report as it was.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Config file (TOML): speaker labels, segments, bins, thresholds. See README.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Taxonomy file (TOML) replacing the built-in one, or `none` for no taxonomy.
+    #[arg(short, long, value_name = "FILE|none")]
+    pub taxonomy: Option<String>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Replace --out even if it is not an earful report.
+    #[arg(long)]
+    pub force: bool,
+    /// Write quotes as said, without redacting cards, emails, phone numbers and SSNs.
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+/// `earful sample`.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Number of records to generate (3 of them are deliberately damaged).
+    #[arg(long, default_value_t = 2000)]
+    pub calls: usize,
+    /// Random seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Folder to write into.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+}

@@ -1,0 +1,415 @@
+//! The run configuration: the TOML file users write ([`ConfigFile`]) and the checked form the
+//! pipeline uses ([`Config`]).
+//!
+//! The file type mirrors what a user types, with `deny_unknown_fields` so that a misspelt key is
+//! an error rather than a silently ignored setting. [`ConfigFile::build`] checks everything at
+//! once and reports every problem, so one edit fixes them all.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// Errors found in a config file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The config file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The config file.
+        path: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The file parsed but some values make no sense; every problem is listed.
+    #[error("{path}: invalid config:\n  {}", problems.join("\n  "))]
+    Invalid {
+        /// The config file.
+        path: String,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+}
+
+/// The config file as written by a user. Every section is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// How speaker labels map to customer and agent.
+    pub speakers: SpeakersFile,
+    /// Which metadata fields become segments and how they are tested.
+    pub segments: SegmentsFile,
+    /// Sentiment thresholds for the happy / neutral / unhappy segment.
+    pub sentiment: SentimentFile,
+    /// Report options.
+    pub report: ReportFile,
+}
+
+/// `[speakers]`: labels are compared case-insensitively, surrounding space ignored.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpeakersFile {
+    /// Extra labels that mean the customer.
+    pub customer: Vec<String>,
+    /// Extra labels that mean the company's side.
+    pub agent: Vec<String>,
+    /// Keep the built-in labels (customer, caller, client, ... / agent, rep, ...).
+    pub defaults: bool,
+}
+
+impl Default for SpeakersFile {
+    fn default() -> Self {
+        SpeakersFile { customer: Vec::new(), agent: Vec::new(), defaults: true }
+    }
+}
+
+/// `[segments]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SegmentsFile {
+    /// Only these metadata fields are segments (default: all of them).
+    pub fields: Option<Vec<String>>,
+    /// Metadata fields never used as segments (ids, free text).
+    pub exclude_fields: Vec<String>,
+    /// A field with more distinct values than this is not a segment (it is an id or free text).
+    pub max_values: usize,
+    /// A segment value needs this many calls before any difference is called significant.
+    pub min_segment_calls: u64,
+    /// A category needs this many calls in the segment before a difference is significant.
+    pub min_calls: u64,
+    /// Significance level after correction.
+    pub alpha: f64,
+    /// Multiple-comparison correction: `benjamini-hochberg`, `bonferroni` or `none`.
+    pub correction: String,
+    /// Numeric fields cut into named bins.
+    pub bins: Vec<BinsFile>,
+}
+
+impl Default for SegmentsFile {
+    fn default() -> Self {
+        SegmentsFile {
+            fields: None,
+            exclude_fields: Vec::new(),
+            max_values: 50,
+            min_segment_calls: 30,
+            min_calls: 5,
+            alpha: 0.05,
+            correction: "benjamini-hochberg".to_string(),
+            bins: Vec::new(),
+        }
+    }
+}
+
+/// `[[segments.bins]]`: `labels[i]` holds values below `edges[i]`, the last label the rest.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BinsFile {
+    /// The numeric metadata field.
+    pub field: String,
+    /// The segment's name in reports (default: the field's name).
+    pub name: Option<String>,
+    /// Ascending cut points.
+    pub edges: Vec<f64>,
+    /// One more label than edges.
+    pub labels: Vec<String>,
+}
+
+/// `[sentiment]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SentimentFile {
+    /// A call whose final customer sentiment is at least this is `happy`.
+    pub happy_at: f64,
+    /// A call whose final customer sentiment is at most this is `unhappy`.
+    pub unhappy_at: f64,
+}
+
+impl Default for SentimentFile {
+    fn default() -> Self {
+        SentimentFile { happy_at: 0.2, unhappy_at: -0.2 }
+    }
+}
+
+/// `[report]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportFile {
+    /// Redact cards, emails, phone numbers and SSNs in quotes.
+    pub redact: bool,
+    /// Rows shown per list on the Overview sheet.
+    pub overview_rows: usize,
+    /// Rows at most in the Calls and Mentions sheets (Excel's limit is 1,048,576); the CSVs are
+    /// always complete.
+    pub xlsx_max_rows: usize,
+}
+
+impl Default for ReportFile {
+    fn default() -> Self {
+        ReportFile { redact: true, overview_rows: 10, xlsx_max_rows: 1_000_000 }
+    }
+}
+
+/// Multiple-comparison correction applied to the segment tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Correction {
+    /// Controls the false discovery rate (default): fewer misses than Bonferroni.
+    BenjaminiHochberg,
+    /// Controls the family-wise error rate: conservative.
+    Bonferroni,
+    /// Raw p-values.
+    None,
+}
+
+/// A numeric field cut into bins.
+#[derive(Debug, Clone)]
+pub struct Bins {
+    /// The metadata field read.
+    pub field: String,
+    /// The segment's name in reports.
+    pub name: String,
+    /// Ascending cut points.
+    pub edges: Vec<f64>,
+    /// `edges.len() + 1` labels.
+    pub labels: Vec<String>,
+}
+
+impl Bins {
+    /// The label for a metadata value, or `None` when it is not a number.
+    pub fn label(&self, value: &str) -> Option<&str> {
+        let v: f64 = value.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
+        let i = self.edges.iter().take_while(|&&e| v >= e).count();
+        Some(&self.labels[i])
+    }
+}
+
+/// The checked configuration the pipeline runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Lowercased labels that mean the customer.
+    pub customer_labels: BTreeSet<String>,
+    /// Lowercased labels that mean the agent.
+    pub agent_labels: BTreeSet<String>,
+    /// Segment fields chosen by the user, if any.
+    pub segment_fields: Option<Vec<String>>,
+    /// Fields never used as segments.
+    pub exclude_fields: BTreeSet<String>,
+    /// Distinct values above which a field is not a segment.
+    pub max_values: usize,
+    /// Minimum calls in a segment value for significance.
+    pub min_segment_calls: u64,
+    /// Minimum category calls in a segment value for significance.
+    pub min_calls: u64,
+    /// Significance level.
+    pub alpha: f64,
+    /// Multiple-comparison correction.
+    pub correction: Correction,
+    /// Binned numeric fields.
+    pub bins: Vec<Bins>,
+    /// Happy threshold on final sentiment.
+    pub happy_at: f64,
+    /// Unhappy threshold on final sentiment.
+    pub unhappy_at: f64,
+    /// Redact personal data in quotes.
+    pub redact: bool,
+    /// Rows per Overview list.
+    pub overview_rows: usize,
+    /// Row cap of the large XLSX sheets.
+    pub xlsx_max_rows: usize,
+    /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
+    pub digest: String,
+}
+
+/// Built-in labels for the customer's side.
+pub const DEFAULT_CUSTOMER_LABELS: &[&str] = &[
+    "customer", "caller", "client", "user", "member", "consumer", "buyer", "guest", "patient",
+    "subscriber", "visitor", "end_user", "end user", "cust", "c",
+];
+
+/// Built-in labels for the company's side.
+pub const DEFAULT_AGENT_LABELS: &[&str] = &[
+    "agent", "rep", "representative", "advisor", "adviser", "operator", "associate", "csr",
+    "specialist", "support", "staff", "employee", "bot", "virtual agent", "ivr", "system",
+    "assistant", "a",
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        ConfigFile::default().build("(defaults)", b"").unwrap_or_else(|e| {
+            unreachable!("built-in defaults are valid: {e}")
+        })
+    }
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let text = String::from_utf8_lossy(&bytes);
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: shown.clone(),
+            line: e.span().map_or(1, |s| line_of(&text, s.start)),
+            message: e.message().to_string(),
+        })?;
+        file.build(&shown, &bytes)
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+impl ConfigFile {
+    /// Checks the values and compiles the runtime config, listing every problem at once.
+    pub fn build(self, path: &str, bytes: &[u8]) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let seg = self.segments;
+        let correction = match seg.correction.to_ascii_lowercase().as_str() {
+            "benjamini-hochberg" | "bh" | "fdr" => Correction::BenjaminiHochberg,
+            "bonferroni" => Correction::Bonferroni,
+            "none" => Correction::None,
+            other => {
+                problems.push(format!(
+                    "segments.correction = {other:?}: expected benjamini-hochberg, bonferroni or none"
+                ));
+                Correction::None
+            }
+        };
+        if !(seg.alpha > 0.0 && seg.alpha < 1.0) {
+            problems.push(format!("segments.alpha = {}: must be between 0 and 1", seg.alpha));
+        }
+        if seg.max_values < 2 {
+            problems.push("segments.max_values must be at least 2".to_string());
+        }
+        let mut bins = Vec::new();
+        for b in seg.bins {
+            let sorted = b.edges.windows(2).all(|w| w[0] < w[1]);
+            if b.edges.is_empty() || !sorted || b.edges.iter().any(|e| !e.is_finite()) {
+                problems.push(format!(
+                    "segments.bins for {:?}: edges must be finite, ascending and not empty",
+                    b.field
+                ));
+            }
+            if b.labels.len() != b.edges.len() + 1 {
+                problems.push(format!(
+                    "segments.bins for {:?}: {} edges need {} labels, found {}",
+                    b.field,
+                    b.edges.len(),
+                    b.edges.len() + 1,
+                    b.labels.len()
+                ));
+            }
+            let name = b.name.unwrap_or_else(|| b.field.clone());
+            bins.push(Bins { field: b.field, name, edges: b.edges, labels: b.labels });
+        }
+        let s = self.sentiment;
+        if !(s.unhappy_at < s.happy_at) || s.unhappy_at < -1.0 || s.happy_at > 1.0 {
+            problems.push(format!(
+                "sentiment: need -1 <= unhappy_at < happy_at <= 1, found {} and {}",
+                s.unhappy_at, s.happy_at
+            ));
+        }
+        let labels = |extra: Vec<String>, defaults: &[&str]| -> BTreeSet<String> {
+            let builtin = defaults.iter().filter(|_| self.speakers.defaults).map(|s| s.to_string());
+            builtin.chain(extra.into_iter().map(|s| s.trim().to_lowercase())).collect()
+        };
+        let customer_labels = labels(self.speakers.customer.clone(), DEFAULT_CUSTOMER_LABELS);
+        let agent_labels = labels(self.speakers.agent.clone(), DEFAULT_AGENT_LABELS);
+        for both in customer_labels.intersection(&agent_labels) {
+            problems.push(format!("speakers: {both:?} is listed as both customer and agent"));
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { path: path.to_string(), problems });
+        }
+        Ok(Config {
+            customer_labels,
+            agent_labels,
+            segment_fields: seg.fields,
+            exclude_fields: seg.exclude_fields.into_iter().collect(),
+            max_values: seg.max_values,
+            min_segment_calls: seg.min_segment_calls,
+            min_calls: seg.min_calls,
+            alpha: seg.alpha,
+            correction,
+            bins,
+            happy_at: s.happy_at,
+            unhappy_at: s.unhappy_at,
+            redact: self.report.redact,
+            overview_rows: self.report.overview_rows,
+            xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
+            digest: hex_sha256(bytes),
+        })
+    }
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(text: &str) -> Result<Config, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: "t".into(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+        file.build("t.toml", text.as_bytes())
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::default();
+        assert!(c.customer_labels.contains("caller"));
+        assert!(c.agent_labels.contains("rep"));
+        assert_eq!(c.correction, Correction::BenjaminiHochberg);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        assert!(build("[segments]\nmin_suport = 3\n").is_err());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let err = build(
+            "[segments]\nalpha = 2.0\ncorrection = \"holm\"\n[[segments.bins]]\nfield = \"ltv\"\nedges = [10.0, 5.0]\nlabels = [\"a\"]\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn bins_cut_at_edges() {
+        let c = build("[[segments.bins]]\nfield = \"ltv\"\nname = \"buyer\"\nedges = [1, 100]\nlabels = [\"prospect\", \"light\", \"heavy\"]\n").unwrap();
+        let b = &c.bins[0];
+        assert_eq!(b.name, "buyer");
+        assert_eq!(b.label("0"), Some("prospect"));
+        assert_eq!(b.label("1"), Some("light"));
+        assert_eq!(b.label("99.5"), Some("light"));
+        assert_eq!(b.label("100"), Some("heavy"));
+        assert_eq!(b.label("n/a"), None);
+    }
+
+    #[test]
+    fn label_in_both_roles_is_rejected() {
+        assert!(build("[speakers]\ncustomer = [\"Agent\"]\n").is_err());
+    }
+}

@@ -1,0 +1,102 @@
+//! The thing asked for in an idea: the words after the cue ("I wish you had ..."), to the end of
+//! the clause, reduced to a short normal form so that the same wish said different ways groups.
+//!
+//! The normal form drops leading request scaffolding ("you could add an option to ..."),
+//! articles and trailing politeness, stops at a subordinate clause ("... when the parcel ships"),
+//! keeps at most [`MAX_WORDS`] words, and singularises the last word.
+
+/// At most this many words are kept of the thing asked for.
+pub const MAX_WORDS: usize = 6;
+
+/// Leading words that frame a request rather than name the thing asked for.
+const LEAD: &[&str] = &[
+    "you", "guys", "could", "would", "can", "will", "please", "just", "also", "maybe", "perhaps",
+    "to", "be", "able", "let", "me", "us", "i", "we", "have", "had", "has", "add", "added",
+    "adding", "offer", "offered", "offering", "get", "got", "make", "made", "provide", "support",
+    "supported", "there", "there's", "was", "were", "is", "are", "a", "an", "the", "some", "more",
+    "option", "options", "ability", "way", "feature", "for", "of", "it", "any", "plans",
+    "plan", "start", "introduce", "bring", "back", "give", "allow", "allowed", "actually",
+    "really", "like", "do", "did", "use", "into", "what", "about", "considered", "thought",
+    "consider", "on", "should", "an", "that", "'d",
+];
+
+/// Words that open a subordinate clause: the thing asked for ends before them.
+const STOP: &[&str] = &[
+    "because", "since", "so", "when", "whenever", "but", "although", "though", "while", "if",
+    "as", "then", "thanks", "thank", "cause", "cuz", "instead", "which", "that's", "and", "or",
+];
+
+/// Prepositions that, after the first two words, start where the thing goes rather than what it
+/// is ("dark mode in the app", "alerts on my phone").
+const PLACE: &[&str] = &["in", "on", "to", "from", "at", "within", "inside", "for", "via"];
+
+/// Trailing words that carry no content.
+const TRAIL: &[&str] = &["please", "too", "again", "already", "though", "anymore", "ever", "me", "for", "to", "the", "a", "an", "of", "with", "in", "on", "my", "it", "there", "here"];
+
+/// Extracts and normalises the thing asked for from `text[cue_end..]`.
+pub fn asked_for(text: &str, cue_end: usize) -> String {
+    let rest = &text[cue_end.min(text.len())..];
+    let clause_end = rest.find(['.', '!', '?', ';', ',', '\n', ':', '(', ')']).unwrap_or(rest.len());
+    let words: Vec<String> = rest[..clause_end]
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+                .replace('\u{2019}', "'")
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
+    if let Some(stop) = words.iter().position(|w| STOP.contains(w)) {
+        words.truncate(stop);
+    }
+    let lead = words.iter().take_while(|w| LEAD.contains(w)).count();
+    let mut words: Vec<&str> = words[lead..].to_vec();
+    if let Some(at) = words.iter().skip(2).position(|w| PLACE.contains(w)) {
+        words.truncate(at + 2);
+    }
+    words.truncate(MAX_WORDS);
+    while words.last().is_some_and(|w| TRAIL.contains(w)) {
+        words.pop();
+    }
+    let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    if let Some(last) = out.last_mut() {
+        *last = singular(last);
+    }
+    out.join(" ")
+}
+
+/// A light singular: `alerts` -> `alert`, `options` -> `option`, leaving `glass`, `status`, `sms`.
+fn singular(word: &str) -> String {
+    let keep = word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") || word.ends_with('\'');
+    match word.strip_suffix('s') {
+        Some(stem) if !keep => stem.strip_suffix("ie").map_or(stem.to_string(), |s| format!("{s}y")),
+        _ => word.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(text: &str, cue: &str) -> String {
+        let end = text.to_lowercase().find(cue).expect("cue in text") + cue.len();
+        asked_for(text, end)
+    }
+
+    #[test]
+    fn the_same_wish_said_differently_groups() {
+        assert_eq!(after("I wish you had a dark mode.", "i wish you had"), "dark mode");
+        assert_eq!(after("It would be great if you could add a dark mode to the app", "would be great if"), "dark mode");
+        assert_eq!(after("you should add dark mode please", "you should add"), "dark mode");
+    }
+
+    #[test]
+    fn stops_at_the_clause_and_singularises() {
+        assert_eq!(after("is there a way to get text alerts when the package ships?", "a way to"), "text alert");
+        assert_eq!(after("do you have plans to offer family plans, because", "plans to"), "family plan");
+        assert_eq!(after("why can't I pay with PayPal", "why can't i"), "pay with paypal");
+        assert_eq!(after("it would be great if I could talk to a person", "great if"), "talk to a person");
+        assert_eq!(after("I wish you had", "i wish you had"), "");
+    }
+}

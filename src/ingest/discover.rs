@@ -1,0 +1,147 @@
+//! Finding input files: walk folders recursively in a sorted, deterministic order and pick the
+//! format of each file from its name and its first bytes.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{Format, InputFile, Reject};
+
+/// Expands the command-line inputs into a sorted list of files to read, plus rejects for inputs
+/// that do not exist or cannot be read as any known format. Hidden files and folders (names
+/// starting with `.`) are skipped, as are symlinked folders already visited (loops).
+pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
+    let mut files = Vec::new();
+    let mut rejects = Vec::new();
+    let mut seen_dirs = BTreeSet::new();
+    let mut seen_files = BTreeSet::new();
+    for input in inputs {
+        let shown = input.display().to_string();
+        match fs::metadata(input) {
+            Err(e) => rejects.push(Reject { file: shown, record: String::new(), reason: format!("cannot read input: {e}") }),
+            Ok(m) if m.is_dir() => walk(input, &mut seen_dirs, &mut seen_files, &mut files, &mut rejects),
+            Ok(_) => add_file(input, &mut seen_files, &mut files, &mut rejects),
+        }
+    }
+    (files, rejects)
+}
+
+fn walk(
+    dir: &Path,
+    seen_dirs: &mut BTreeSet<PathBuf>,
+    seen_files: &mut BTreeSet<PathBuf>,
+    files: &mut Vec<InputFile>,
+    rejects: &mut Vec<Reject>,
+) {
+    let shown = dir.display().to_string();
+    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen_dirs.insert(canonical) {
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            rejects.push(Reject { file: shown, record: String::new(), reason: format!("cannot list folder: {e}") });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, seen_dirs, seen_files, files, rejects);
+        } else {
+            add_file(&path, seen_files, files, rejects);
+        }
+    }
+}
+
+/// Adds one file. A file with no known extension is rejected rather than skipped, so that
+/// nothing in an input folder is silently ignored.
+fn add_file(
+    path: &Path,
+    seen_files: &mut BTreeSet<PathBuf>,
+    files: &mut Vec<InputFile>,
+    rejects: &mut Vec<Reject>,
+) {
+    let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if !seen_files.insert(canonical) {
+        return;
+    }
+    let shown = path.display().to_string();
+    let reject = |reason: String| Reject { file: shown.clone(), record: String::new(), reason };
+    let bytes = match fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return rejects.push(reject(format!("cannot read: {e}"))),
+    };
+    let gzip = is_gzip(path);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let format = if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Format::Jsonl
+    } else if name.ends_with(".csv") {
+        Format::Csv
+    } else if name.ends_with(".txt") {
+        Format::Text
+    } else {
+        let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        return rejects.push(reject(format!(
+            "unrecognised format (extension {:?}): expected .jsonl, .csv or .txt, optionally .gz",
+            ext
+        )));
+    };
+    files.push(InputFile { path: path.to_path_buf(), shown, format, gzip, bytes });
+}
+
+/// Gzip is recognised by its magic bytes, whatever the name says.
+fn is_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0x1f, 0x8b]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_sorted_and_rejects_unknown_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("b.jsonl"), "{}\n").unwrap();
+        fs::write(root.join("sub/a.csv"), "text\nhi\n").unwrap();
+        fs::write(root.join("notes.docx"), "x").unwrap();
+        fs::write(root.join(".hidden.jsonl"), "x").unwrap();
+        let (files, rejects) = discover(&[root.to_path_buf()]);
+        let names: Vec<_> = files.iter().map(|f| f.path.file_name().unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["b.jsonl", "a.csv"]);
+        assert_eq!(rejects.len(), 1);
+        assert!(rejects[0].file.ends_with("notes.docx"), "{rejects:?}");
+        assert!(rejects[0].reason.contains("unrecognised format"));
+    }
+
+    #[test]
+    fn missing_input_is_a_reject_not_a_crash() {
+        let (files, rejects) = discover(&[PathBuf::from("/no/such/place.jsonl")]);
+        assert!(files.is_empty());
+        assert_eq!(rejects.len(), 1);
+        assert!(rejects[0].reason.contains("cannot read input"));
+    }
+
+    #[test]
+    fn gzip_is_detected_from_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("calls.jsonl.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, b"{}\n").unwrap();
+        fs::write(&p, enc.finish().unwrap()).unwrap();
+        let (files, _) = discover(&[p]);
+        assert!(files[0].gzip);
+        assert_eq!(files[0].format, Format::Jsonl);
+    }
+}

@@ -1,0 +1,187 @@
+//! JSON Lines: one call object per line.
+//!
+//! Framing copies each line into the batch buffer (no per-line allocation); decoding, which is
+//! most of the cost, runs on the workers. Unknown fields are ignored so that exports with extra
+//! fields need no cleaning first.
+
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Batch, Item, Payload};
+use crate::model::{Call, Turn};
+
+/// Copies the lines of `reader` into batches. Blank lines are not records. Returns false if the
+/// consumer stopped.
+pub(super) fn frame(
+    file: usize,
+    mut reader: Box<dyn BufRead + Send>,
+    batch: &mut Batch,
+    full: impl Fn(&Batch) -> bool,
+    flush: &mut impl FnMut(&mut Batch) -> bool,
+) -> bool {
+    let mut line_no = 0u64;
+    loop {
+        let start = batch.buf.len();
+        line_no += 1;
+        match reader.read_until(b'\n', &mut batch.buf) {
+            Ok(0) => {
+                batch.buf.truncate(start);
+                return true;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                batch.buf.truncate(start);
+                let reason = format!("read error, rest of file lost: {e}");
+                batch.items.push(Item { file, line: line_no, payload: Payload::Done(Err(reason)) });
+                return true;
+            }
+        }
+        let mut content = &batch.buf[start..];
+        if line_no == 1 {
+            content = super::strip_bom(content);
+        }
+        let offset = batch.buf.len() - content.len();
+        let trimmed = content.trim_ascii();
+        if trimmed.is_empty() {
+            batch.buf.truncate(start);
+            continue;
+        }
+        let lead = content.len() - content.trim_ascii_start().len();
+        let begin = offset + lead;
+        let payload = Payload::Json(begin, begin + trimmed.len());
+        batch.items.push(Item { file, line: line_no, payload });
+        if full(batch) && !flush(batch) {
+            return false;
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawCall {
+    call_id: Option<Value>,
+    #[serde(default)]
+    started_at: Option<Value>,
+    #[serde(default)]
+    metadata: Option<Value>,
+    turns: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct RawTurn {
+    #[serde(alias = "role")]
+    speaker: Option<Value>,
+    #[serde(alias = "content")]
+    text: Option<Value>,
+    #[serde(default)]
+    start: Option<f64>,
+    #[serde(default)]
+    end: Option<f64>,
+}
+
+/// Decodes one line into a call, or says exactly what is wrong with it.
+pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
+    let raw: RawCall = serde_json::from_slice(line).map_err(|e| {
+        if e.is_eof() {
+            format!("truncated JSON (ends at column {})", e.column())
+        } else {
+            format!("invalid JSON: {e}")
+        }
+    })?;
+    let call_id = match raw.call_id {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => return Err("field \"call_id\" must be a non-empty string".into()),
+        None => return Err("missing field \"call_id\"".into()),
+    };
+    let started_at = match raw.started_at {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+        _ => None,
+    };
+    let mut metadata = Vec::new();
+    match raw.metadata {
+        Some(Value::Object(map)) => flatten("", map, &mut metadata),
+        Some(Value::Null) | None => {}
+        Some(_) => return Err("field \"metadata\" must be an object".into()),
+    }
+    let turns = match raw.turns {
+        Some(Value::Array(turns)) => turns,
+        Some(_) => return Err("field \"turns\" must be an array".into()),
+        None => return Err("missing field \"turns\"".into()),
+    };
+    let turns = turns
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| decode_turn(t).map_err(|e| format!("turn {}: {e}", i + 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Call { call_id, started_at, metadata, turns })
+}
+
+fn decode_turn(value: Value) -> Result<Turn, String> {
+    let raw: RawTurn = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    let speaker = match raw.speaker {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err("missing \"speaker\"".into()),
+    };
+    let text = match raw.text {
+        Some(Value::String(s)) => s,
+        Some(Value::Null) | None => return Err("missing \"text\"".into()),
+        Some(_) => return Err("\"text\" must be a string".into()),
+    };
+    Ok(Turn { speaker, text, start: raw.start, end: raw.end })
+}
+
+/// Flattens nested metadata objects into dotted keys (`crm.tier`); other values become text.
+fn flatten(prefix: &str, map: serde_json::Map<String, Value>, out: &mut Vec<(String, String)>) {
+    for (key, value) in map {
+        let key = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
+        match value {
+            Value::Object(inner) => flatten(&key, inner, out),
+            Value::Null => out.push((key, String::new())),
+            Value::String(s) => out.push((key, s)),
+            other => out.push((key, other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_documented_shape() {
+        let line = br#"{"call_id":"c1","started_at":"2026-11-22T14:03:00Z","metadata":{"region":"west","ltv":120.5,"crm":{"tier":"gold"}},"turns":[{"speaker":"customer","text":"hi","start":0.0,"end":2.5}],"extra":1}"#;
+        let call = decode(line).unwrap();
+        assert_eq!(call.call_id, "c1");
+        assert_eq!(call.started_at.as_deref(), Some("2026-11-22T14:03:00Z"));
+        assert!(call.metadata.contains(&("crm.tier".into(), "gold".into())));
+        assert!(call.metadata.contains(&("ltv".into(), "120.5".into())));
+        assert_eq!(call.turns[0].end, Some(2.5));
+    }
+
+    #[test]
+    fn optional_fields_may_be_absent() {
+        let call = decode(br#"{"call_id":7,"turns":[{"speaker":"agent","text":"hello"}]}"#).unwrap();
+        assert_eq!(call.call_id, "7");
+        assert!(call.metadata.is_empty() && call.started_at.is_none());
+    }
+
+    #[test]
+    fn bad_records_say_why() {
+        let cases: &[(&[u8], &str)] = &[
+            (br#"{"call_id":"c1","turns":[{"speaker":"customer","te"#, "truncated JSON"),
+            (br#"{"call_id":"c1"}"#, "missing field \"turns\""),
+            (br#"{"turns":[]}"#, "missing field \"call_id\""),
+            (br#"{"call_id":"c1","turns":{}}"#, "must be an array"),
+            (br#"{"call_id":"c1","turns":[{"speaker":"customer"}]}"#, "turn 1: missing \"text\""),
+            (b"[1,2]", "invalid JSON"),
+            (b"\xff\xfe{}", "invalid JSON"),
+        ];
+        for (line, expect) in cases {
+            let err = decode(line).unwrap_err();
+            assert!(err.contains(expect), "{err:?} should contain {expect:?}");
+        }
+    }
+}

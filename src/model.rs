@@ -1,0 +1,61 @@
+//! The data that flows between stages: a [`Call`] as ingest decodes it.
+//!
+//! These types are deliberately plain: every input format decodes into them, so the later stages
+//! never know which format a call came from.
+
+/// One call (or chat, or survey answer) as decoded from an input file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Call {
+    /// The call's id as given by the source (file stem for plain text).
+    pub call_id: String,
+    /// When the call started, as written in the source (ISO 8601 expected, not enforced).
+    pub started_at: Option<String>,
+    /// Call metadata in source order: flat `field -> value` pairs, values rendered as text.
+    pub metadata: Vec<(String, String)>,
+    /// The turns in order.
+    pub turns: Vec<Turn>,
+}
+
+/// One turn of talk, with the speaker label exactly as the source wrote it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Turn {
+    /// Speaker label as written (`customer`, `Agent`, `rep`, ...); mapped to a role in normalize.
+    pub speaker: String,
+    /// What was said.
+    pub text: String,
+    /// Offset from the start of the call in seconds, when known.
+    pub start: Option<f64>,
+    /// End offset in seconds, when known.
+    pub end: Option<f64>,
+}
+
+/// Who is talking, after speaker labels are mapped through the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// The customer: the only voice earful mines.
+    Customer,
+    /// The company's side: agents, bots, IVR.
+    Agent,
+    /// A label the config does not map; not mined, counted in the manifest.
+    Unknown,
+}
+
+/// Whether a category is a complaint or a product idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Something the customer is unhappy about.
+    Complaint,
+    /// Something the customer wishes the product did.
+    Idea,
+}
+
+impl Kind {
+    /// The word used in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Complaint => "complaint",
+            Kind::Idea => "idea",
+        }
+    }
+}

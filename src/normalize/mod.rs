@@ -1,0 +1,154 @@
+//! Normalize: map speaker labels to roles, tidy text, and find sentence bounds for quotes.
+//!
+//! Matching later works on the original text with ASCII case folding, so normalization never
+//! shifts byte offsets: a mention's offsets point straight into the turn the customer said.
+
+pub mod redact;
+
+use std::collections::BTreeSet;
+
+use crate::model::{Call, Role};
+
+/// A call with every turn's role decided.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// The call as ingested (turn text trimmed of control characters).
+    pub call: Call,
+    /// `roles[i]` is the role of `call.turns[i]`.
+    pub roles: Vec<Role>,
+}
+
+impl Conversation {
+    /// Indices of the customer's turns, in order.
+    pub fn customer_turns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.roles.iter().enumerate().filter(|(_, r)| **r == Role::Customer).map(|(i, _)| i)
+    }
+
+    /// Turns whose speaker label the config does not map.
+    pub fn unknown_turns(&self) -> usize {
+        self.roles.iter().filter(|r| **r == Role::Unknown).count()
+    }
+}
+
+/// Maps speaker labels to roles.
+#[derive(Debug, Clone)]
+pub struct Speakers {
+    customer: BTreeSet<String>,
+    agent: BTreeSet<String>,
+}
+
+impl Speakers {
+    /// From lowercase label sets.
+    pub fn new(customer: BTreeSet<String>, agent: BTreeSet<String>) -> Self {
+        Speakers { customer, agent }
+    }
+
+    /// The role of a label: exact (case-insensitive) match first, then a label that starts with
+    /// a known word followed by a digit or separator (`Agent 2`, `customer_1`, `rep-jane`).
+    pub fn role(&self, label: &str) -> Role {
+        let label = label.trim().to_lowercase();
+        if self.customer.contains(&label) {
+            return Role::Customer;
+        }
+        if self.agent.contains(&label) {
+            return Role::Agent;
+        }
+        let head: String = label.chars().take_while(|c| c.is_alphabetic()).collect();
+        let rest = &label[head.len()..];
+        let separated = rest.starts_with(|c: char| c.is_ascii_digit() || " _-#".contains(c));
+        if head.len() > 1 && separated {
+            if self.customer.contains(&head) {
+                return Role::Customer;
+            }
+            if self.agent.contains(&head) {
+                return Role::Agent;
+            }
+        }
+        Role::Unknown
+    }
+}
+
+/// Decides roles and strips control characters (other than tab and newline) from turn text.
+pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
+    let roles = call.turns.iter().map(|t| speakers.role(&t.speaker)).collect();
+    for turn in &mut call.turns {
+        if turn.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            turn.text = turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
+        }
+    }
+    Conversation { call, roles }
+}
+
+/// Bytes that end a sentence.
+fn is_sentence_end(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | b'\n' | b';')
+}
+
+/// The sentence of `text` that contains the byte range `start..end`, trimmed.
+pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let mut s = start.min(bytes.len());
+    while s > 0 && !(is_sentence_end(bytes[s - 1]) && (s == bytes.len() || !bytes[s].is_ascii_digit())) {
+        s -= 1;
+    }
+    let mut e = end.min(bytes.len());
+    while e < bytes.len() && !(is_sentence_end(bytes[e]) && !bytes.get(e + 1).is_some_and(u8::is_ascii_digit)) {
+        e += 1;
+    }
+    if e < bytes.len() && bytes[e] != b'\n' {
+        e += 1;
+    }
+    while !text.is_char_boundary(s) {
+        s += 1;
+    }
+    while !text.is_char_boundary(e) {
+        e -= 1;
+    }
+    text[s..e].trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn speakers() -> Speakers {
+        let c = Config::default();
+        Speakers::new(c.customer_labels, c.agent_labels)
+    }
+
+    #[test]
+    fn maps_labels_case_insensitively_with_suffixes() {
+        let s = speakers();
+        for (label, role) in [
+            ("Customer", Role::Customer),
+            ("CALLER", Role::Customer),
+            ("rep", Role::Agent),
+            ("Agent 2", Role::Agent),
+            ("customer_1", Role::Customer),
+            ("spk_0", Role::Unknown),
+            ("agents", Role::Unknown),
+        ] {
+            assert_eq!(s.role(label), role, "{label}");
+        }
+    }
+
+    #[test]
+    fn finds_the_sentence_of_a_match() {
+        let text = "Hello there. I was charged twice for order 12.5 today! Fix it.";
+        let at = text.find("charged").unwrap();
+        assert_eq!(sentence_around(text, at, at + 7), "I was charged twice for order 12.5 today!");
+    }
+
+    #[test]
+    fn control_characters_become_spaces() {
+        let call = Call {
+            call_id: "c".into(),
+            turns: vec![crate::model::Turn { speaker: "customer".into(), text: "a\u{0}b\rc".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let conv = normalize(call, &speakers());
+        assert_eq!(conv.call.turns[0].text, "a b c");
+        assert_eq!(conv.roles, vec![Role::Customer]);
+    }
+}

@@ -1,0 +1,85 @@
+//! manifest.json: what a run read, what it made of it, and how long it took. Monitoring and the
+//! next night's run read it; it also marks a folder as an earful report (see `Staging`).
+
+use serde::Serialize;
+
+/// The manifest's `tool` value, which marks a folder as an earful report.
+pub const TOOL: &str = "earful";
+
+/// One input file's ledger.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct InputEntry {
+    /// The path as given.
+    pub path: String,
+    /// jsonl, csv or text.
+    pub format: String,
+    /// Whether it was gzip-compressed.
+    pub gzip: bool,
+    /// Size on disk.
+    pub bytes: u64,
+    /// Records read (lines, calls, files).
+    pub records: u64,
+    /// Records that became calls.
+    pub calls: u64,
+    /// Records rejected.
+    pub rejects: u64,
+}
+
+/// Run totals.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Totals {
+    /// Records read, all files. Always `calls + rejects`.
+    pub records: u64,
+    /// Calls processed.
+    pub calls: u64,
+    /// Records rejected (including whole files).
+    pub rejects: u64,
+    /// Complaint mentions.
+    pub complaint_mentions: u64,
+    /// Idea mentions.
+    pub idea_mentions: u64,
+    /// Calls with at least one complaint.
+    pub calls_with_complaint: u64,
+    /// Calls with at least one idea.
+    pub calls_with_idea: u64,
+    /// Turns whose speaker label is not mapped to customer or agent (not mined).
+    pub unknown_speaker_turns: u64,
+    /// Calls with no customer turn at all.
+    pub calls_without_customer: u64,
+}
+
+/// The whole manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `earful`.
+    pub tool: &'static str,
+    /// earful's version.
+    pub version: &'static str,
+    /// SHA-256 of the config file (of nothing for the defaults).
+    pub config_digest: String,
+    /// Where the taxonomy came from.
+    pub taxonomy: String,
+    /// SHA-256 of the taxonomy text.
+    pub taxonomy_digest: String,
+    /// Whether quotes were redacted.
+    pub redacted: bool,
+    /// Every input file.
+    pub inputs: Vec<InputEntry>,
+    /// Totals.
+    pub totals: Totals,
+    /// Metadata fields left out of segments (too many distinct values).
+    pub skipped_segment_fields: Vec<String>,
+    /// Files in the report folder.
+    pub outputs: Vec<String>,
+    /// Wall time of the run in seconds (the only field that changes between identical runs).
+    pub wall_seconds: f64,
+}
+
+impl Manifest {
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,328 @@
+//! Report: everything written into `--out`.
+//!
+//! A run writes into a staging folder beside `--out` ([`Staging`]) and renames it into place only
+//! when every file is complete, so a crash leaves neither half a report nor a lost previous one.
+//! Per-call rows stream to disk as calls are processed ([`ReportWriter`]); the small aggregate
+//! tables, the XLSX workbook and the manifest are written at the end.
+
+pub mod csv;
+pub mod manifest;
+pub mod sanitize;
+pub mod table;
+pub mod xlsx;
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use self::csv::CsvStream;
+use self::table::{Cell, Column, Table};
+
+/// Errors writing the report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file could not be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The workbook could not be written.
+    #[error("report.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// `--out` is a folder that earful did not write.
+    #[error("{0} exists and is not an earful report (no earful manifest.json); pass --force to replace it")]
+    NotAReport(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io { path: path.display().to_string(), source }
+}
+
+/// A staging folder that becomes `--out` on [`Staging::commit`] and is removed if dropped.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks `out` may be replaced and creates the staging folder beside it.
+    pub fn new(out: &Path, force: bool) -> Result<Staging, ReportError> {
+        if out.exists() && !force && !is_report(out) {
+            return Err(ReportError::NotAReport(out.display().to_string()));
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+        let tmp = parent.join(format!(".{name}.earful-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
+        fs::create_dir(&tmp).map_err(io_err(&tmp))?;
+        Ok(Staging { out: out.to_path_buf(), tmp, committed: false })
+    }
+
+    /// Where to write the files.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Moves the finished report into place, replacing the previous one.
+    pub fn commit(mut self) -> Result<(), ReportError> {
+        let old = self.tmp.with_file_name(format!(
+            ".{}.earful-old-{}",
+            self.out.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
+            std::process::id()
+        ));
+        let had_previous = self.out.exists();
+        if had_previous {
+            fs::rename(&self.out, &old).map_err(io_err(&self.out))?;
+        }
+        if let Err(source) = fs::rename(&self.tmp, &self.out) {
+            if had_previous {
+                let _ = fs::rename(&old, &self.out);
+            }
+            return Err(ReportError::Io { path: self.out.display().to_string(), source });
+        }
+        self.committed = true;
+        if had_previous {
+            let _ = if old.is_dir() { fs::remove_dir_all(&old) } else { fs::remove_file(&old) };
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Whether a path is a folder that earful wrote (or an empty folder).
+pub fn is_report(path: &Path) -> bool {
+    if !path.is_dir() {
+        return false;
+    }
+    let empty = fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let manifest = fs::read_to_string(path.join("manifest.json")).ok();
+    let ours = manifest
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+        .is_some_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some(manifest::TOOL));
+    empty || ours
+}
+
+/// One row of calls.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CallRow {
+    /// Call id.
+    pub call_id: String,
+    /// Start time as given.
+    pub started_at: Option<String>,
+    /// Metadata in source order.
+    pub metadata: Vec<(String, String)>,
+    /// Turns in the call.
+    pub turns: u32,
+    /// Words said by the customer.
+    pub customer_words: u32,
+    /// Sentiment at the start.
+    pub sentiment_start: f64,
+    /// Sentiment at the end.
+    pub sentiment_end: f64,
+    /// Complaint mentions.
+    pub complaints: u32,
+    /// Idea mentions.
+    pub ideas: u32,
+    /// Primary category id or empty.
+    pub primary_category: String,
+    /// `;`-separated category ids.
+    pub categories: String,
+}
+
+/// One row of mentions.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionRow<'a> {
+    /// Call id.
+    pub call_id: &'a str,
+    /// complaint or idea.
+    pub kind: &'static str,
+    /// Category id.
+    pub category: &'a str,
+    /// The phrase matched, as written in the taxonomy.
+    pub phrase: &'a str,
+    /// 1-based turn number in the call.
+    pub turn: u32,
+    /// The customer's sentence (redacted by default).
+    pub quote: &'a str,
+}
+
+/// Streams per-call rows to disk during the run.
+pub struct ReportWriter {
+    dir: PathBuf,
+    mentions: CsvStream,
+    spool: BufWriter<File>,
+    metadata_fields: Vec<String>,
+    known_fields: HashMap<String, ()>,
+    calls: u64,
+    mention_rows: u64,
+}
+
+/// Spool of call rows; calls.csv needs every metadata field name before its header is written.
+const SPOOL: &str = ".calls.spool.jsonl";
+
+impl ReportWriter {
+    /// Starts the streamed files in `dir`.
+    pub fn create(dir: &Path) -> Result<ReportWriter, ReportError> {
+        let mentions_path = dir.join("mentions.csv");
+        let mentions = CsvStream::create(&mentions_path, &table::mention_columns()).map_err(io_err(&mentions_path))?;
+        let spool_path = dir.join(SPOOL);
+        let spool = BufWriter::with_capacity(1 << 16, File::create(&spool_path).map_err(io_err(&spool_path))?);
+        Ok(ReportWriter {
+            dir: dir.to_path_buf(),
+            mentions,
+            spool,
+            metadata_fields: Vec::new(),
+            known_fields: HashMap::new(),
+            calls: 0,
+            mention_rows: 0,
+        })
+    }
+
+    /// Records one call.
+    pub fn call(&mut self, row: &CallRow) -> Result<(), ReportError> {
+        for (field, _) in &row.metadata {
+            if !self.known_fields.contains_key(field) {
+                self.known_fields.insert(field.clone(), ());
+                self.metadata_fields.push(field.clone());
+            }
+        }
+        let path = self.dir.join(SPOOL);
+        serde_json::to_writer(&mut self.spool, row).map_err(|e| ReportError::Io { path: path.display().to_string(), source: e.into() })?;
+        self.spool.write_all(b"\n").map_err(io_err(&path))?;
+        self.calls += 1;
+        Ok(())
+    }
+
+    /// Records one mention.
+    pub fn mention(&mut self, m: &MentionRow<'_>) -> Result<(), ReportError> {
+        let row = [
+            Cell::Text(m.call_id.to_string()),
+            Cell::Text(m.kind.to_string()),
+            Cell::Text(m.category.to_string()),
+            Cell::Text(m.phrase.to_string()),
+            Cell::Int(i64::from(m.turn)),
+            Cell::Text(m.quote.to_string()),
+        ];
+        self.mention_rows += 1;
+        self.mentions.write(&row).map_err(io_err(&self.dir.join("mentions.csv")))
+    }
+
+    /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns.
+    pub fn finish(self) -> Result<Vec<Column>, ReportError> {
+        let mentions_path = self.dir.join("mentions.csv");
+        self.mentions.finish().map_err(io_err(&mentions_path))?;
+        let spool_path = self.dir.join(SPOOL);
+        let mut spool = self.spool;
+        spool.flush().map_err(io_err(&spool_path))?;
+        drop(spool);
+        let columns = table::call_columns(&self.metadata_fields);
+        let calls_path = self.dir.join("calls.csv");
+        let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
+        let reader = BufReader::new(File::open(&spool_path).map_err(io_err(&spool_path))?);
+        let index: HashMap<&str, usize> = self.metadata_fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        for line in reader.lines() {
+            let line = line.map_err(io_err(&spool_path))?;
+            let row: CallRow = serde_json::from_str(&line).map_err(|e| ReportError::Io { path: spool_path.display().to_string(), source: e.into() })?;
+            out.write(&call_cells(&row, &index, self.metadata_fields.len())).map_err(io_err(&calls_path))?;
+        }
+        out.finish().map_err(io_err(&calls_path))?;
+        fs::remove_file(&spool_path).map_err(io_err(&spool_path))?;
+        Ok(columns)
+    }
+
+    /// Mention rows written so far.
+    pub fn mention_rows(&self) -> u64 {
+        self.mention_rows
+    }
+}
+
+fn call_cells(row: &CallRow, index: &HashMap<&str, usize>, fields: usize) -> Vec<Cell> {
+    let mut meta = vec![Cell::Empty; fields];
+    for (k, v) in &row.metadata {
+        if let Some(&i) = index.get(k.as_str()) {
+            meta[i] = Cell::Text(v.clone());
+        }
+    }
+    let mut cells = vec![Cell::Text(row.call_id.clone()), row.started_at.clone().map_or(Cell::Empty, Cell::Text)];
+    cells.extend(meta);
+    cells.extend([
+        Cell::Int(i64::from(row.turns)),
+        Cell::Int(i64::from(row.customer_words)),
+        Cell::Float(row.sentiment_start),
+        Cell::Float(row.sentiment_end),
+        Cell::Int(i64::from(row.complaints)),
+        Cell::Int(i64::from(row.ideas)),
+        Cell::Text(row.primary_category.clone()),
+        Cell::Text(row.categories.clone()),
+    ]);
+    cells
+}
+
+/// Writes the small tables as CSV files.
+pub fn write_tables(dir: &Path, tables: &[(&str, Table)]) -> Result<(), ReportError> {
+    for (stem, table) in tables {
+        let path = dir.join(format!("{stem}.csv"));
+        csv::write_table(&path, table).map_err(io_err(&path))?;
+    }
+    Ok(())
+}
+
+/// Writes manifest.json.
+pub fn write_manifest(dir: &Path, manifest: &manifest::Manifest) -> Result<(), ReportError> {
+    let path = dir.join("manifest.json");
+    fs::write(&path, manifest.to_json()).map_err(io_err(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_replaces_a_report_and_keeps_it_on_failure() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("report");
+        let s = Staging::new(&out, false).unwrap();
+        fs::write(s.dir().join("manifest.json"), "{\"tool\":\"earful\"}").unwrap();
+        s.commit().unwrap();
+        assert!(is_report(&out));
+        // A run that fails (staging dropped) leaves the previous report untouched.
+        let s = Staging::new(&out, false).unwrap();
+        fs::write(s.dir().join("half.csv"), "x").unwrap();
+        drop(s);
+        assert!(out.join("manifest.json").exists());
+        assert!(!out.join("half.csv").exists());
+        let leftovers: Vec<_> = fs::read_dir(root.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn refuses_to_replace_a_foreign_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("precious");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("thesis.docx"), "x").unwrap();
+        assert!(matches!(Staging::new(&out, false), Err(ReportError::NotAReport(_))));
+        assert!(Staging::new(&out, true).is_ok());
+    }
+}

@@ -1,0 +1,180 @@
+//! The output tables and their columns, defined once: the CSV writer, the XLSX writer and the
+//! README describe the same lists.
+
+use crate::aggregate::{CategoryRow, IdeaRow, SegmentRow, Tables};
+use crate::ingest::Reject;
+
+/// What a column holds, which decides how the XLSX shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Free text (sanitised against formula injection).
+    Text,
+    /// Whole number.
+    Int,
+    /// A share between 0 and 1, shown as a percentage in the XLSX.
+    Share,
+    /// A ratio such as lift.
+    Ratio,
+    /// A p-value.
+    PValue,
+    /// A score between -1 and 1.
+    Score,
+    /// true / false.
+    Bool,
+}
+
+/// A column: its name in the CSV header and the XLSX, its kind and its XLSX width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Header.
+    pub name: String,
+    /// Kind.
+    pub kind: ColumnKind,
+    /// Width in the XLSX, in characters.
+    pub width: f64,
+}
+
+/// A value in a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// Whole number.
+    Int(i64),
+    /// Real number.
+    Float(f64),
+    /// Boolean.
+    Bool(bool),
+    /// Nothing.
+    Empty,
+}
+
+/// A table ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn cols(spec: &[(&str, ColumnKind, f64)]) -> Vec<Column> {
+    spec.iter().map(|&(name, kind, width)| Column { name: name.to_string(), kind, width }).collect()
+}
+
+use ColumnKind::*;
+
+/// categories.csv
+pub const CATEGORY_COLUMNS: &[(&str, ColumnKind, f64)] =
+    &[("category", Text, 18.0), ("kind", Text, 11.0), ("label", Text, 30.0), ("calls", Int, 9.0), ("share", Share, 9.0)];
+/// segments.csv
+pub const SEGMENT_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("field", Text, 16.0),
+    ("value", Text, 16.0),
+    ("category", Text, 18.0),
+    ("kind", Text, 11.0),
+    ("segment_calls", Int, 14.0),
+    ("calls", Int, 9.0),
+    ("share", Share, 9.0),
+    ("overall_share", Share, 14.0),
+    ("lift", Ratio, 8.0),
+    ("p_value", PValue, 11.0),
+    ("significant", Bool, 12.0),
+];
+/// ideas.csv
+pub const IDEA_COLUMNS: &[(&str, ColumnKind, f64)] =
+    &[("idea", Text, 34.0), ("category", Text, 14.0), ("calls", Int, 9.0), ("example_quote", Text, 80.0)];
+/// mentions.csv
+pub const MENTION_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("call_id", Text, 14.0),
+    ("kind", Text, 11.0),
+    ("category", Text, 18.0),
+    ("phrase", Text, 24.0),
+    ("turn", Int, 7.0),
+    ("quote", Text, 90.0),
+];
+/// rejects.csv
+pub const REJECT_COLUMNS: &[(&str, ColumnKind, f64)] = &[("file", Text, 40.0), ("record", Text, 12.0), ("reason", Text, 80.0)];
+/// calls.csv, before the metadata columns.
+pub const CALL_COLUMNS_HEAD: &[(&str, ColumnKind, f64)] = &[("call_id", Text, 14.0), ("started_at", Text, 21.0)];
+/// calls.csv, after the metadata columns.
+pub const CALL_COLUMNS_TAIL: &[(&str, ColumnKind, f64)] = &[
+    ("turns", Int, 7.0),
+    ("customer_words", Int, 15.0),
+    ("sentiment_start", Score, 15.0),
+    ("sentiment_end", Score, 14.0),
+    ("complaints", Int, 11.0),
+    ("ideas", Int, 7.0),
+    ("primary_category", Text, 17.0),
+    ("categories", Text, 30.0),
+];
+
+/// The columns of calls.csv for the given metadata fields.
+pub fn call_columns(metadata: &[String]) -> Vec<Column> {
+    let mut out = cols(CALL_COLUMNS_HEAD);
+    out.extend(metadata.iter().map(|m| Column { name: m.clone(), kind: Text, width: (m.len() as f64 + 2.0).clamp(10.0, 24.0) }));
+    out.extend(cols(CALL_COLUMNS_TAIL));
+    out
+}
+
+/// The mention columns.
+pub fn mention_columns() -> Vec<Column> {
+    cols(MENTION_COLUMNS)
+}
+
+/// categories.csv as a table.
+pub fn categories(rows: &[CategoryRow]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|r| vec![Cell::Text(r.category.clone()), Cell::Text(r.kind.as_str().into()), Cell::Text(r.label.clone()), Cell::Int(r.calls as i64), Cell::Float(r.share)])
+        .collect();
+    Table { columns: cols(CATEGORY_COLUMNS), rows }
+}
+
+/// segments.csv as a table.
+pub fn segments(rows: &[SegmentRow]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.field.clone()),
+                Cell::Text(r.value.clone()),
+                Cell::Text(r.category.clone()),
+                Cell::Text(r.kind.as_str().into()),
+                Cell::Int(r.segment_calls as i64),
+                Cell::Int(r.calls as i64),
+                Cell::Float(r.share),
+                Cell::Float(r.overall_share),
+                Cell::Float(r.lift),
+                r.p_value.map_or(Cell::Empty, Cell::Float),
+                Cell::Bool(r.significant),
+            ]
+        })
+        .collect();
+    Table { columns: cols(SEGMENT_COLUMNS), rows }
+}
+
+/// ideas.csv as a table.
+pub fn ideas(rows: &[IdeaRow]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|r| vec![Cell::Text(r.idea.clone()), Cell::Text(r.category.clone()), Cell::Int(r.calls as i64), Cell::Text(r.example_quote.clone())])
+        .collect();
+    Table { columns: cols(IDEA_COLUMNS), rows }
+}
+
+/// rejects.csv as a table.
+pub fn rejects(rows: &[Reject]) -> Table {
+    let rows = rows.iter().map(|r| vec![Cell::Text(r.file.clone()), Cell::Text(r.record.clone()), Cell::Text(r.reason.clone())]).collect();
+    Table { columns: cols(REJECT_COLUMNS), rows }
+}
+
+/// All small tables of a run, by file stem.
+pub fn small_tables(tables: &Tables, reject_rows: &[Reject]) -> [(&'static str, Table); 4] {
+    [
+        ("categories", categories(&tables.categories)),
+        ("segments", segments(&tables.segments)),
+        ("ideas", ideas(&tables.ideas)),
+        ("rejects", rejects(reject_rows)),
+    ]
+}

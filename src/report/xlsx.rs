@@ -1,0 +1,207 @@
+//! report.xlsx: an Overview sheet an analyst reads first, then one sheet per table, each with a
+//! frozen, filterable header, readable widths and numbers stored as numbers.
+//!
+//! The big sheets (Calls, Mentions) are streamed from the CSVs already written, in
+//! rust_xlsxwriter's constant-memory mode, so the workbook never holds a night's calls in memory.
+//! The document's creation time is fixed so that the same run gives the same bytes.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+
+use super::sanitize::cell_text;
+use super::table::{Cell, Column, ColumnKind, Table};
+
+/// Excel's limit on characters in a cell.
+const MAX_CELL_CHARS: usize = 32_000;
+
+/// A sheet's content: a table in memory, or a CSV file written earlier with its columns.
+pub enum SheetSource<'a> {
+    /// A table held in memory.
+    Table(&'a Table),
+    /// A CSV file with a header row (and BOM) written by this run, capped at `max_rows` rows.
+    Csv {
+        /// The file.
+        path: &'a Path,
+        /// Its columns.
+        columns: &'a [Column],
+        /// Row cap.
+        max_rows: usize,
+    },
+}
+
+/// The Overview sheet: facts, then titled lists.
+pub struct Overview {
+    /// (label, value) facts about the run.
+    pub facts: Vec<(String, Cell)>,
+    /// Titled tables shown one under the other.
+    pub sections: Vec<(String, Table)>,
+}
+
+struct Formats {
+    header: Format,
+    title: Format,
+    bold: Format,
+    share: Format,
+    ratio: Format,
+    score: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new().set_bold().set_background_color(Color::RGB(0xDCE6F1)).set_align(FormatAlign::Left);
+        Formats {
+            header,
+            title: Format::new().set_bold().set_font_size(14),
+            bold: Format::new().set_bold(),
+            share: Format::new().set_num_format("0.0%"),
+            ratio: Format::new().set_num_format("0.00"),
+            score: Format::new().set_num_format("0.00"),
+        }
+    }
+}
+
+/// Writes the workbook: Overview first, then the named sheets in order.
+pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)]) -> Result<(), XlsxError> {
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("earful report"));
+    let formats = Formats::new();
+    write_overview(workbook.add_worksheet(), overview, &formats)?;
+    for (name, source) in sheets {
+        match source {
+            SheetSource::Table(table) => {
+                let sheet = workbook.add_worksheet();
+                sheet.set_name(*name)?;
+                header(sheet, &table.columns, &formats)?;
+                for (r, row) in table.rows.iter().enumerate() {
+                    for (c, (cell, col)) in row.iter().zip(&table.columns).enumerate() {
+                        write_cell(sheet, r as u32 + 1, c as u16, cell, col.kind, &formats)?;
+                    }
+                }
+                finish(sheet, &table.columns, table.rows.len())?;
+            }
+            SheetSource::Csv { path, columns, max_rows } => {
+                let sheet = workbook.add_worksheet_with_constant_memory()?;
+                sheet.set_name(*name)?;
+                header(sheet, columns, &formats)?;
+                let rows = stream_csv(sheet, path, columns, *max_rows, &formats)?;
+                finish(sheet, columns, rows)?;
+            }
+        }
+    }
+    workbook.save(path)
+}
+
+fn header(sheet: &mut Worksheet, columns: &[Column], formats: &Formats) -> Result<(), XlsxError> {
+    for (c, col) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, &col.name, &formats.header)?;
+        sheet.set_column_width(c as u16, col.width)?;
+    }
+    Ok(())
+}
+
+fn finish(sheet: &mut Worksheet, columns: &[Column], rows: usize) -> Result<(), XlsxError> {
+    sheet.set_freeze_panes(1, 0)?;
+    if !columns.is_empty() {
+        sheet.autofilter(0, 0, rows as u32, columns.len() as u16 - 1)?;
+    }
+    Ok(())
+}
+
+fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, kind: ColumnKind, f: &Formats) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Text(t) => {
+            let text = cell_text(t);
+            let text = if text.len() > MAX_CELL_CHARS { truncate(&text) } else { text.into_owned() };
+            sheet.write_string(row, col, text)?;
+        }
+        Cell::Int(i) => {
+            sheet.write_number(row, col, *i as f64)?;
+        }
+        Cell::Float(v) if v.is_finite() => {
+            match kind {
+                ColumnKind::Share => sheet.write_number_with_format(row, col, *v, &f.share)?,
+                ColumnKind::Ratio => sheet.write_number_with_format(row, col, *v, &f.ratio)?,
+                ColumnKind::Score => sheet.write_number_with_format(row, col, *v, &f.score)?,
+                _ => sheet.write_number(row, col, *v)?,
+            };
+        }
+        Cell::Bool(b) => {
+            sheet.write_boolean(row, col, *b)?;
+        }
+        Cell::Float(_) | Cell::Empty => {}
+    }
+    Ok(())
+}
+
+fn truncate(text: &str) -> String {
+    let mut end = MAX_CELL_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Copies a CSV written by this run into a sheet; cells were sanitised when the CSV was written.
+fn stream_csv(sheet: &mut Worksheet, path: &Path, columns: &[Column], max_rows: usize, f: &Formats) -> Result<usize, XlsxError> {
+    let file = std::fs::File::open(path).map_err(|e| XlsxError::IoError(e))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0usize;
+    while rows < max_rows && reader.read_record(&mut record).map_err(|e| XlsxError::ParameterError(e.to_string()))? {
+        rows += 1;
+        for (c, (value, col)) in record.iter().zip(columns).enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            let cell = match col.kind {
+                ColumnKind::Text => Cell::Text(value.to_string()),
+                ColumnKind::Bool => Cell::Bool(value == "true"),
+                _ => value.parse::<f64>().map_or_else(|_| Cell::Text(value.to_string()), Cell::Float),
+            };
+            // Already sanitised in the CSV: write text as it stands.
+            if let Cell::Text(t) = &cell {
+                let t = if t.len() > MAX_CELL_CHARS { truncate(t) } else { t.clone() };
+                sheet.write_string(rows as u32, c as u16, t)?;
+            } else {
+                write_cell(sheet, rows as u32, c as u16, &cell, col.kind, f)?;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn write_overview(sheet: &mut Worksheet, overview: &Overview, f: &Formats) -> Result<(), XlsxError> {
+    sheet.set_name("Overview")?;
+    for (c, w) in [34.0, 30.0, 14.0, 14.0, 12.0, 12.0, 60.0].into_iter().enumerate() {
+        sheet.set_column_width(c as u16, w)?;
+    }
+    sheet.write_string_with_format(0, 0, "earful report", &f.title)?;
+    let mut row = 2u32;
+    for (label, value) in &overview.facts {
+        sheet.write_string_with_format(row, 0, label, &f.bold)?;
+        write_cell(sheet, row, 1, value, ColumnKind::Text, f)?;
+        row += 1;
+    }
+    for (title, table) in &overview.sections {
+        row += 1;
+        sheet.write_string_with_format(row, 0, title, &f.title)?;
+        row += 1;
+        for (c, col) in table.columns.iter().enumerate() {
+            sheet.write_string_with_format(row, c as u16, &col.name, &f.header)?;
+        }
+        row += 1;
+        if table.rows.is_empty() {
+            sheet.write_string(row, 0, "(none)")?;
+            row += 1;
+        }
+        for cells in &table.rows {
+            for (c, (cell, col)) in cells.iter().zip(&table.columns).enumerate() {
+                write_cell(sheet, row, c as u16, cell, col.kind, f)?;
+            }
+            row += 1;
+        }
+    }
+    Ok(())
+}
