@@ -256,7 +256,7 @@ const PRICE: usize = 9;
 const ACCOUNT_ACCESS: usize = 10;
 
 /// Relative frequency of each theme (index order above) for an average customer.
-const BASE_WEIGHTS: [u64; 11] = [12, 8, 9, 7, 8, 8, 6, 4, 3, 7, 8];
+const BASE_WEIGHTS: [u64; 11] = [12, 8, 9, 7, 8, 8, 6, 4, 3, 5, 8];
 
 /// The plan of one conversation, drawn before any words are.
 struct Story {
@@ -322,7 +322,7 @@ fn plan_story(rng: &mut Rng, c: &Customer, chat: bool, repeat: bool) -> Story {
             themes.push(rng.weighted(&weights));
         }
         let provoked = themes.contains(&PRICE) || themes.contains(&REPEAT_CONTACT);
-        if provoked && !themes.contains(&CANCELLATION) && rng.chance(0.4) {
+        if provoked && !c.prospect() && !themes.contains(&CANCELLATION) && rng.chance(0.4) {
             themes.push(CANCELLATION);
         }
     }
@@ -371,7 +371,8 @@ fn converse(rng: &mut Rng, story: &Story, c: &Customer, chat: bool, extras: Extr
     let mut lines = vec![agent(say(rng, greetings)), customer(opening(rng, story, c))];
     let later_pairs = story.themes.len().saturating_sub(1)
         + usize::from(story.idea.is_some() && !story.themes.is_empty());
-    // Greeting, opening, reply and the two closing turns are always there.
+    // Greeting, opening, reply and the two closing turns are always there; what is left may go
+    // to a question about account details.
     let mut spare = MAX_TURNS - 5 - 2 * later_pairs;
     if let Some(&first) = story.themes.first() {
         complaint_turns(rng, story, c, first, &mut spare, &mut lines);
@@ -380,7 +381,7 @@ fn converse(rng: &mut Rng, story: &Story, c: &Customer, chat: bool, extras: Extr
     } else {
         lines.push(agent(fill(rng, PLAIN[story.question].1)));
     }
-    closing_turns(rng, story, spare, &mut lines);
+    closing_turns(rng, story, &mut lines);
     plant_extras(rng, extras, &mut lines);
     lines
 }
@@ -397,7 +398,8 @@ fn opening(rng: &mut Rng, story: &Story, c: &Customer) -> String {
         parts.push(say(rng, LOYAL_INTROS));
     }
     if let Some(theme) = story.negation {
-        parts.push(say(rng, THEMES[theme].negated));
+        let denial = say(rng, THEMES[theme].negated);
+        parts.push(join_lead(rng.pick(&["Just so you know, ", "For what it's worth, ", ""]), &denial));
     }
     parts.push(match (story.themes.first(), story.idea) {
         (Some(&theme), _) => complaint(rng, theme, c.prospect()),
@@ -418,7 +420,12 @@ fn complaint_turns(
 ) {
     let mut reply = String::new();
     let roll = rng.unit();
-    let echoed = if roll < 0.2 { Some(first) } else if roll < 0.32 { trap(rng, story) } else { None };
+    let echoed = match roll {
+        _ if c.prospect() => None,
+        _ if roll < 0.2 => Some(first),
+        _ if roll < 0.32 => trap(rng, story),
+        _ => None,
+    };
     if let Some(theme) = echoed {
         reply = say(rng, THEMES[theme].echo) + " ";
     }
@@ -428,14 +435,14 @@ fn complaint_turns(
         lines.push(agent(reply + &say(rng, ACKS) + " " + question));
         lines.push(customer(say(rng, answers)));
         let lead = rng.pick(&["Thanks. ", "Okay, I've found it. ", "Got it. ", ""]);
-        lines.push(agent(lead.to_string() + &say(rng, THEMES[first].fix)));
+        lines.push(agent(lead.to_string() + &fix(rng, first, false)));
     } else {
-        lines.push(agent(reply + &say(rng, THEMES[first].fix)));
+        lines.push(agent(reply + &fix(rng, first, c.prospect())));
     }
     for &theme in &story.themes[1..] {
         let connector = rng.pick(CONNECTORS);
         lines.push(customer(join_lead(connector, &complaint(rng, theme, c.prospect()))));
-        lines.push(agent(say(rng, THEMES[theme].fix)));
+        lines.push(agent(fix(rng, theme, c.prospect())));
     }
     if let Some(idea) = story.idea {
         let lead = rng.pick(IDEA_LEADS);
@@ -453,10 +460,13 @@ fn trap(rng: &mut Rng, story: &Story) -> Option<usize> {
     (!free.is_empty()).then(|| rng.pick(&free))
 }
 
-fn closing_turns(rng: &mut Rng, story: &Story, spare: usize, lines: &mut Vec<Line>) {
-    let asked = spare >= 1 && rng.chance(0.5);
+/// The customer's last word (good or bad) and usually the agent's.
+fn closing_turns(rng: &mut Rng, story: &Story, lines: &mut Vec<Line>) {
+    let asked = rng.chance(0.5);
     if asked {
-        lines.push(agent(say(rng, ANYTHING_ELSE)));
+        let question = say(rng, ANYTHING_ELSE);
+        let last = lines.last_mut().expect("the agent has replied");
+        last.text = format!("{} {question}", last.text);
     }
     let mut close = if story.bad_end { say(rng, BAD_CLOSES) } else { say(rng, GOOD_CLOSES) };
     if asked && !story.bad_end {
@@ -489,6 +499,14 @@ fn complaint(rng: &mut Rng, theme: usize, prospect: bool) -> String {
         return say(rng, PROSPECT_PRICE);
     }
     say(rng, THEMES[theme].said)
+}
+
+/// The agent's answer to a complaint; prospects asking about price get a sales answer.
+fn fix(rng: &mut Rng, theme: usize, prospect: bool) -> String {
+    if prospect && theme == PRICE {
+        return say(rng, PROSPECT_PRICE_REPLIES);
+    }
+    say(rng, THEMES[theme].fix)
 }
 
 fn idea_line(rng: &mut Rng, idea: usize) -> String {
@@ -809,7 +827,7 @@ const THEMES: [Theme; 11] = [
             "I am calling regarding an incorrect charge of {amount} on my statement.",
             "Why is there a {amount} service fee on my account? Nobody told me about that.",
             "My bank shows the same payment taken two times on {day}.",
-            "Yeah so my bill came in at {amount} and that's just wrong.",
+            "My bill came in at {amount}, that can't be right.",
             "I would like to dispute a charge, I was billed for something I never ordered.",
         ],
         fix: &[
@@ -858,7 +876,7 @@ const THEMES: [Theme; 11] = [
             "I'll send the correct item by express shipping at no cost.",
         ],
         echo: &["I'm sorry the package arrived damaged.", "I can see the delivery was late."],
-        negated: &["The delivery was never late before, to be fair.", "The package didn't arrive damaged or anything."],
+        negated: &["The delivery was never late before.", "The package didn't arrive damaged or anything."],
     },
     Theme {
         said: &[
@@ -1021,32 +1039,64 @@ struct Idea {
 }
 
 const IDEAS: [Idea; 10] = [
-    Idea { things: &["a dark mode", "a dark mode in the app", "a dark theme"], actions: &["switch the app to dark mode", "turn on dark mode"] },
-    Idea { things: &["PayPal as a payment option", "a PayPal option at checkout"], actions: &["pay with PayPal", "check out with PayPal"] },
-    Idea { things: &["a family plan", "a plan for the whole family", "a family bundle"], actions: &["put my whole family on one plan", "share one plan with my family"] },
-    Idea { things: &["text alerts when the package ships", "SMS notifications when an order ships"], actions: &["get a text when my package ships", "get SMS alerts when an order ships"] },
-    Idea { things: &["an option to pause my subscription", "a pause button for the subscription"], actions: &["pause my subscription for a month", "pause my subscription instead of cancelling"] },
-    Idea { things: &["live chat on weekends", "weekend live chat", "chat support on Saturdays and Sundays"], actions: &["chat with someone on the weekend", "reach live chat on a Sunday"] },
-    Idea { things: &["delivery time windows", "a way to pick a delivery slot"], actions: &["choose a delivery time window", "schedule a delivery for the evening"] },
-    Idea { things: &["PDF invoices", "invoice export to PDF", "downloadable PDF invoices"], actions: &["export my invoices as PDF", "download my invoices as a PDF"] },
-    Idea { things: &["Apple Pay", "Apple Pay at checkout"], actions: &["pay with Apple Pay", "use Apple Pay on my phone"] },
-    Idea { things: &["a loyalty discount", "a discount for loyal customers", "some loyalty reward for long-time customers"], actions: &["get a loyalty discount after all these years", "earn a discount for staying with you"] },
+    Idea {
+        things: &["a dark mode", "a dark mode in the app", "dark mode on the website"],
+        actions: &["use dark mode in the app", "have a dark mode", "use the app in dark mode"],
+    },
+    Idea {
+        things: &["PayPal", "PayPal as a payment option", "PayPal at checkout"],
+        actions: &["pay with PayPal", "pay with PayPal in the app", "use PayPal"],
+    },
+    Idea {
+        things: &["a family plan", "family plans", "a family plan for the kids"],
+        actions: &["get a family plan", "have one family plan for the whole house"],
+    },
+    Idea {
+        things: &["text alerts when the package ships", "text alerts for deliveries"],
+        actions: &["get text alerts when my package ships", "get a text alert when an order ships"],
+    },
+    Idea {
+        things: &["an option to pause my subscription", "the option to pause my subscription"],
+        actions: &["pause my subscription for a month", "pause my subscription instead of cancelling"],
+    },
+    Idea {
+        things: &["live chat on weekends", "live chat at the weekend", "live chat on Sundays"],
+        actions: &["use live chat on a Sunday", "get live chat on weekends"],
+    },
+    Idea {
+        things: &["delivery time windows", "a delivery time window", "delivery time windows in the app"],
+        actions: &["get a delivery time window", "have delivery time windows for the evening"],
+    },
+    Idea {
+        things: &["PDF invoices", "PDF invoices for my accountant", "downloadable PDF invoices"],
+        actions: &["get PDF invoices", "get PDF invoices from the website", "download PDF invoices"],
+    },
+    Idea {
+        things: &["Apple Pay", "Apple Pay at checkout", "Apple Pay in the app"],
+        actions: &["use Apple Pay", "use Apple Pay on my phone", "pay with Apple Pay"],
+    },
+    Idea {
+        things: &["a loyalty discount", "a loyalty discount for long-time customers"],
+        actions: &["get a loyalty discount", "get a loyalty discount for staying with you"],
+    },
 ];
 
+// Cues chosen so that the words after them name the thing asked for.
 const THING_CUES: &[&str] = &[
     "I wish you had {x}.",
     "You should add {x}.",
     "Do you have plans to add {x}?",
     "It would be nice to have {x}.",
-    "Any chance of getting {x} at some point?",
-    "Honestly, {x} would make my life a lot easier.",
+    "Any chance you could add {x}?",
+    "Please add {x}, it would help a lot.",
 ];
 const ACTION_CUES: &[&str] = &[
     "It would be great if you could let me {x}.",
-    "Why can't I {x} in the app?",
+    "Why can't I {x}?",
     "Is there a way to {x}?",
     "I'd love to be able to {x}.",
-    "Can you make it so I can {x}?",
+    "I wish I could {x}.",
+    "Do you have plans to let us {x}?",
 ];
 const IDEA_LEADS: &[&str] = &["One more thing. ", "Unrelated, but can I make a suggestion? ", "Oh, and before I forget. ", "Also, just a thought. ", ""];
 const IDEA_REPLIES: &[&str] = &[
@@ -1093,6 +1143,11 @@ const PROSPECT_PRICE: &[&str] = &[
     "Why is the {plan} plan so expensive?",
     "Is there anything cheaper? That's too expensive for me.",
     "Honestly, I can get the same thing cheaper elsewhere.",
+];
+const PROSPECT_PRICE_REPLIES: &[&str] = &[
+    "Plans start at $29 a month, and the first month is half price.",
+    "If you sign up today I can take {pct} off the first three months.",
+    "The {plan} plan is our most popular, and there's no contract.",
 ];
 const CONNECTORS: &[&str] = &["Also, ", "And another thing, ", "While I have you, ", "On top of that, ", ""];
 const ACKS: &[&str] = &["Let me take a look.", "I can help with that.", "Okay, let me pull up your account.", "Thanks for explaining.", "Right, let me check.", "Understood."];
@@ -1302,9 +1357,15 @@ mod tests {
         }
         all.extend(DETAILS.iter().flat_map(|(q, answers)| std::iter::once(*q).chain(answers.iter().copied())));
         all.extend(PLAIN.iter().flat_map(|(q, a)| [*q, *a]));
+        all.extend(PROSPECT_PRICE_REPLIES);
         for template in all {
             for _ in 0..20 {
                 assert!(!fill(&mut rng, template).contains(['{', '}']), "{template}");
+            }
+        }
+        for idea in 0..IDEAS.len() {
+            for _ in 0..50 {
+                assert!(!idea_line(&mut rng, idea).contains(['{', '}']));
             }
         }
     }
