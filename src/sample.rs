@@ -435,6 +435,11 @@ fn complaint_turns(
         lines.push(agent(reply + &say(rng, ACKS) + " " + question));
         lines.push(customer(say(rng, answers)));
         let lead = rng.pick(&["Thanks. ", "Okay, I've found it. ", "Got it. ", ""]);
+        if *spare >= 2 && rng.chance(0.3) {
+            *spare -= 2;
+            lines.push(agent(say(rng, HOLDS)));
+            lines.push(customer(say(rng, HOLD_ANSWERS)));
+        }
         lines.push(agent(lead.to_string() + &fix(rng, first, false)));
     } else {
         lines.push(agent(reply + &fix(rng, first, c.prospect())));
@@ -1049,7 +1054,7 @@ const IDEAS: [Idea; 10] = [
     },
     Idea {
         things: &["a family plan", "family plans", "a family plan for the kids"],
-        actions: &["get a family plan", "have one family plan for the whole house"],
+        actions: &["get a family plan", "have a family plan for the whole house"],
     },
     Idea {
         things: &["text alerts when the package ships", "text alerts for deliveries"],
@@ -1169,6 +1174,12 @@ const PLAIN: &[(&str, &str)] = &[
     ("I just want to add my partner to the account.", "Sure, I've added them and they'll get a welcome email."),
     ("Is my router still under warranty?", "Yes, it's covered until next year."),
 ];
+const HOLDS: &[&str] = &[
+    "Let me just check that, one moment.",
+    "Bear with me while I look into it.",
+    "I'm going to put you on a short hold, is that okay?",
+];
+const HOLD_ANSWERS: &[&str] = &["Sure.", "Okay.", "Go ahead.", "Fine, but please be quick."];
 const ANYTHING_ELSE: &[&str] = &["Is there anything else I can help with?", "Anything else today?", "Can I help with anything else?"];
 const NOTHING_ELSE: &[&str] = &["No, that's all.", "Nope, that's it.", "No, I think that covers it."];
 const GOOD_CLOSES: &[&str] = &[
