@@ -47,9 +47,10 @@
 //!
 //! The random numbers come from a SplitMix64 generator defined in this module, not from a crate,
 //! so a dependency upgrade can never change the sample. Floating point is limited to `+`, `*`,
-//! `/` and comparisons (no `ln` or `exp`, whose last bit may differ between platforms), JSON keys
-//! are written in a fixed order, and no hash map is iterated. The same options therefore give
-//! byte-identical files. Files already in the output folder that a run does not write (say,
+//! `/` and comparisons (no `ln` or `exp`, whose last bit may differ between platforms), numbers
+//! are printed from integers (cents, tenths of a second), JSON objects are written with their
+//! keys in a fixed order (serde_json only escapes the strings), and no hash map is iterated. The
+//! same options therefore give byte-identical files on every platform. Files already in the output folder that a run does not write (say,
 //! transcripts from an earlier run with a different `calls`) are left where they are.
 
 use std::collections::BTreeSet;
@@ -672,7 +673,7 @@ fn call_line(
         ("plan", text(PLANS[c.plan])),
         ("channel", text(if chat { "chat" } else { "phone" })),
         ("customer_id", text(&c.id)),
-        ("lifetime_value", number(c.ltv_cents as f64 / 100.0)),
+        ("lifetime_value", fixed(c.ltv_cents, 2)),
         ("orders_12m", c.orders.to_string()),
     ]);
     let mut fields = vec![("call_id", text(id)), ("started_at", text(started)), ("metadata", metadata)];
@@ -702,19 +703,19 @@ fn turns_json(rng: &mut Rng, lines: &[Line], chat: bool) -> String {
     for line in lines {
         let words = line.text.split_whitespace().count() as u64;
         // Speech runs at roughly 2.5 words a second; chat is typed at well under one.
-        let (per_word, fixed, gap) = if chat {
+        let (per_word, overhead, gap) = if chat {
             (rng.range(1_100, 1_700), 1_500, rng.range(2_000, 10_000))
         } else {
             (rng.range(330, 450), 400, rng.range(200, 1_500))
         };
         let start = clock_ms;
-        let end = start + words * per_word + fixed;
+        let end = start + words * per_word + overhead;
         clock_ms = end + gap;
         turns.push(object(&[
             ("speaker", text(if line.agent { agent_label } else { customer_label })),
             ("text", text(&line.text)),
-            ("start", number((start / 100) as f64 / 10.0)),
-            ("end", number((end / 100) as f64 / 10.0)),
+            ("start", fixed(start / 100, 1)),
+            ("end", fixed(end / 100, 1)),
         ]));
     }
     format!("[{}]", turns.join(","))
@@ -730,8 +731,11 @@ fn text(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
-fn number(x: f64) -> String {
-    serde_json::Value::from(x).to_string()
+/// A JSON number with `places` decimals from an integer count of `10^-places` units, so that no
+/// float formatting (which may change between library versions) reaches the output.
+fn fixed(units: u64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    format!("{}.{:0width$}", units / scale, units % scale, width = places as usize)
 }
 
 fn survey_csv(seed: u64, first_number: usize) -> String {
@@ -841,7 +845,10 @@ const THEMES: [Theme; 11] = [
             "I've corrected the bill and emailed you an updated copy.",
         ],
         echo: &["I'm sorry you were charged twice.", "I can see a double charge on the account from {day}."],
-        negated: &["I wasn't charged twice this time, that part is fine.", "There's no extra fee on the bill, I checked."],
+        negated: &[
+            "I wasn't charged twice this time, that part is fine.",
+            "There's no extra fee on the bill, I checked.",
+        ],
     },
     Theme {
         said: &[
@@ -935,7 +942,10 @@ const THEMES: [Theme; 11] = [
             "I had to wait so long I almost gave up.",
             "Forty-five minutes of hold music just to ask one thing.",
         ],
-        fix: &["Thanks for your patience, let's get this sorted now.", "I'm here now and I'll stay with you until it's done."],
+        fix: &[
+            "Thanks for your patience, let's get this sorted now.",
+            "I'm here now and I'll stay with you until it's done.",
+        ],
         echo: &["I apologise for the long wait.", "Sorry you were on hold for so long."],
         negated: &["I didn't have to wait long today, which was nice."],
     },
@@ -971,7 +981,10 @@ const THEMES: [Theme; 11] = [
             "Your agent literally said \"not my problem\" and hung up.",
             "Honestly the rep I talked to on {day} was condescending.",
         ],
-        fix: &["I'll pass that on to the team leader today.", "Thank you for telling me, I've logged a complaint about that call."],
+        fix: &[
+            "I'll pass that on to the team leader today.",
+            "Thank you for telling me, I've logged a complaint about that call.",
+        ],
         echo: &["I'm sorry the last agent was rude to you."],
         negated: &[],
     },
@@ -1103,7 +1116,10 @@ const ACTION_CUES: &[&str] = &[
     "I wish I could {x}.",
     "Do you have plans to let us {x}?",
 ];
-const IDEA_LEADS: &[&str] = &["One more thing. ", "Unrelated, but can I make a suggestion? ", "Oh, and before I forget. ", "Also, just a thought. ", ""];
+const IDEA_LEADS: &[&str] = &[
+    "One more thing. ", "Unrelated, but can I make a suggestion? ", "Oh, and before I forget. ",
+    "Also, just a thought. ", "",
+];
 const IDEA_REPLIES: &[&str] = &[
     "That's a great suggestion, I'll pass it on to the product team.",
     "We don't offer that yet, but I'll log it as a feature request.",
@@ -1155,7 +1171,10 @@ const PROSPECT_PRICE_REPLIES: &[&str] = &[
     "The {plan} plan is our most popular, and there's no contract.",
 ];
 const CONNECTORS: &[&str] = &["Also, ", "And another thing, ", "While I have you, ", "On top of that, ", ""];
-const ACKS: &[&str] = &["Let me take a look.", "I can help with that.", "Okay, let me pull up your account.", "Thanks for explaining.", "Right, let me check.", "Understood."];
+const ACKS: &[&str] = &[
+    "Let me take a look.", "I can help with that.", "Okay, let me pull up your account.",
+    "Thanks for explaining.", "Right, let me check.", "Understood.",
+];
 const DETAILS: &[(&str, &[&str])] = &[
     ("Can I get the name on the account?", &["It's {first} {last}.", "{first} {last}, that's me."]),
     ("Do you have the order number handy?", &["Yes, it's {order}.", "Hang on... {order}."]),
@@ -1167,7 +1186,7 @@ const DETAILS: &[(&str, &[&str])] = &[
 const PLAIN: &[(&str, &str)] = &[
     ("Hi, I just wanted to check when my next bill is due.", "Your next bill is due on {date}, and autopay is on."),
     ("Quick question, does my plan include calls abroad?", "It does, up to a hundred minutes a month."),
-    ("I'm moving house next month, how do I take my service with me?", "Easy, I've noted the move and emailed you the steps."),
+    ("I'm moving next month, how do I take my service with me?", "Easy, I've noted the move for you."),
     ("I'd like to update the email address on my account.", "Done, the new address is saved."),
     ("Can you confirm my order went through? It's {order}.", "Yes, it's confirmed and ships on {day}."),
     ("What time does the downtown store open on {day}?", "It opens at nine and closes at six."),
@@ -1180,7 +1199,10 @@ const HOLDS: &[&str] = &[
     "I'm going to put you on a short hold, is that okay?",
 ];
 const HOLD_ANSWERS: &[&str] = &["Sure.", "Okay.", "Go ahead.", "Fine, but please be quick."];
-const ANYTHING_ELSE: &[&str] = &["Is there anything else I can help with?", "Anything else today?", "Can I help with anything else?"];
+const ANYTHING_ELSE: &[&str] = &[
+    "Is there anything else I can help with?", "Anything else today?",
+    "Can I help with anything else?",
+];
 const NOTHING_ELSE: &[&str] = &["No, that's all.", "Nope, that's it.", "No, I think that covers it."];
 const GOOD_CLOSES: &[&str] = &[
     "Thanks, that's great.",
@@ -1201,7 +1223,10 @@ const BAD_CLOSES: &[&str] = &[
     "Whatever. I'm not happy at all.",
     "Unbelievable. Nothing ever gets fixed.",
 ];
-const AGENT_GOOD_CLOSES: &[&str] = &["You're welcome, have a great {part}!", "Happy to help. Take care!", "Thanks for calling Brightwave, have a good day."];
+const AGENT_GOOD_CLOSES: &[&str] = &[
+    "You're welcome, have a great {part}!", "Happy to help. Take care!",
+    "Thanks for calling Brightwave, have a good day.",
+];
 const AGENT_BAD_CLOSES: &[&str] = &[
     "I understand your frustration, and I'm sorry I couldn't do more today.",
     "I've noted your feedback. Your case reference is {ref}.",
@@ -1219,7 +1244,9 @@ const PERSONAL: &[&str] = &[
     "The card I used is 4111 1111 1111 1111.",
     "Send it to {email}, or call {phone}.",
 ];
-const SURVEY_LEADS: &[&str] = &["", "", "The agent was friendly, but ", "Not impressed. ", "To be honest, ", "Call was okay. "];
+const SURVEY_LEADS: &[&str] = &[
+    "", "", "The agent was friendly, but ", "Not impressed. ", "To be honest, ", "Call was okay. ",
+];
 const SURVEY_PRAISE: &[&str] = &[
     "Quick and easy, {agent} sorted it in five minutes.",
     "No complaints, the agent was lovely.",
@@ -1228,12 +1255,19 @@ const SURVEY_PRAISE: &[&str] = &[
     "All good, no problem at all.",
     "Easy call, got my answer straight away.",
 ];
-const PRODUCTS: &[&str] = &["router", "mesh extender", "smart speaker", "tablet", "phone case", "streaming box", "remote", "charging dock", "security camera", "headset"];
+const PRODUCTS: &[&str] = &[
+    "router", "mesh extender", "smart speaker", "tablet", "phone case", "streaming box", "remote",
+    "charging dock", "security camera", "headset",
+];
 const AGENT_NAMES: &[&str] = &["Sam", "Priya", "Jordan", "Lena", "Marcus", "Aisha", "Tom", "Chen", "Rosa", "Dev"];
 const FIRST_NAMES: &[&str] = &["Maria", "James", "Ngozi", "Tom", "Yuki", "Carlos", "Fatima", "Ben", "Olga", "Ravi"];
-const LAST_NAMES: &[&str] = &["Lopez", "Okafor", "Becker", "Tanaka", "Smith", "Haddad", "Novak", "Reyes", "Patel", "Moreau"];
+const LAST_NAMES: &[&str] = &[
+    "Lopez", "Okafor", "Becker", "Tanaka", "Smith", "Haddad", "Novak", "Reyes", "Patel", "Moreau",
+];
 const STREETS: &[&str] = &["Maple Avenue", "Oak Street", "Harbor Road", "Elm Drive", "Station Road", "Cedar Lane"];
-const PROVIDERS: &[&str] = &["another provider", "one of your competitors", "a cheaper company", "a different provider"];
+const PROVIDERS: &[&str] = &[
+    "another provider", "one of your competitors", "a cheaper company", "a different provider",
+];
 
 #[cfg(test)]
 mod tests {
@@ -1253,6 +1287,19 @@ mod tests {
 
     fn contents(summary: &SampleSummary) -> Vec<Vec<u8>> {
         summary.files.iter().map(|p| fs::read(p).expect("file readable")).collect()
+    }
+
+    /// The committed sample in data/sample is exactly what the documented command writes.
+    #[test]
+    fn committed_sample_matches_the_generator() {
+        let (dir, summary) = write(2000, 42, "committed");
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+        for file in &summary.files {
+            let relative = file.strip_prefix(&dir).expect("under the scratch dir");
+            let want = fs::read(committed.join(relative)).expect("file in data/sample");
+            assert!(fs::read(file).expect("generated") == want, "{} differs from the generator", relative.display());
+        }
+        let _ = fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct Matcher {
 const NEGATORS: &[&str] = &["not", "no", "never", "without", "none", "nobody", "neither", "nor", "cannot", "nothing"];
 /// Words that end a clause: negation before them does not reach past them.
 const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", "because", "and", "so"];
+/// Subjects that open a new clause: a negator before one belongs to another clause ("if this
+/// isn't fixed I'm cancelling", "I don't think I was charged twice").
+const SUBJECTS: &[&str] = &["i", "i'm", "im", "i've", "i'd", "i'll", "we", "we're", "we've", "they", "they're", "he", "she", "you", "you're"];
 /// How many words before a phrase a negator may stand.
 const NEGATION_WINDOW: usize = 3;
 
@@ -125,6 +128,15 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// Whether a negator stands within [`NEGATION_WINDOW`] words before `start` in the same clause.
 /// "not only" / "not just" / "no doubt" / "no wonder" are not negations.
 pub fn is_negated(text: &str, start: usize) -> bool {
+    let first_word: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '\'' || *c == '\u{2019}')
+        .collect::<String>()
+        .to_lowercase()
+        .replace('\u{2019}', "'");
+    if SUBJECTS.contains(&first_word.as_str()) {
+        return false;
+    }
     let before = &text[..start];
     let mut words: Vec<String> = Vec::with_capacity(NEGATION_WINDOW);
     let mut word = String::new();
@@ -136,7 +148,7 @@ pub fn is_negated(text: &str, start: usize) -> bool {
         if !word.is_empty() {
             let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
             word.clear();
-            if CLAUSE_BREAKS.contains(&w.as_str()) {
+            if CLAUSE_BREAKS.contains(&w.as_str()) || SUBJECTS.contains(&w.as_str()) {
                 break;
             }
             words.push(w);
@@ -150,7 +162,7 @@ pub fn is_negated(text: &str, start: usize) -> bool {
     }
     if !word.is_empty() && words.len() < NEGATION_WINDOW {
         let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
-        if !CLAUSE_BREAKS.contains(&w.as_str()) {
+        if !CLAUSE_BREAKS.contains(&w.as_str()) && !SUBJECTS.contains(&w.as_str()) {
             words.push(w);
         }
     }
@@ -183,6 +195,12 @@ id = "app_bug"
 kind = "complaint"
 label = "App"
 phrases = ["crashing", "app keeps crashing", "won't load"]
+
+[[category]]
+id = "cancel"
+kind = "complaint"
+label = "Cancel"
+phrases = ["i'm cancelling", "cancel"]
 
 [[category]]
 id = "problem"
@@ -218,6 +236,9 @@ phrases = ["problem"]
             ("it did not fail, but I was double charged", &["billing"]),
             ("a problematic day", &[]),
             ("problem: charged twice", &["problem", "billing"]),
+            ("if this isn't fixed I'm cancelling", &["cancel"]),
+            ("I don't think I was charged twice", &["billing"]),
+            ("I don't want to cancel", &[]),
         ];
         for (text, expect) in rows {
             let mut hits = Vec::new();
