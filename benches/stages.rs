@@ -1,1 +1,66 @@
-fn main() {}
+//! Micro-benchmarks of the hot per-call stages: JSON decoding, phrase matching, sentiment, and the
+//! whole per-call path. Run with `cargo bench --bench stages`. Inputs come from the project's own
+//! sample generator, so the numbers are reproducible.
+
+use std::path::PathBuf;
+
+use earful::config::Config;
+use earful::extract::{Extractor, Taxonomy};
+use earful::ingest::{self, Reader};
+use earful::normalize::{self, Speakers};
+
+fn main() {
+    divan::main();
+}
+
+/// The generated sample's JSONL lines, decoded once.
+fn corpus() -> Vec<earful::model::Call> {
+    let dir = std::env::temp_dir().join(format!("earful-bench-{}", std::process::id()));
+    earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1 }, &dir).expect("sample");
+    let (files, _) = ingest::discover(&[PathBuf::from(&dir)]);
+    let mut calls = Vec::new();
+    Reader::new(&files, 1 << 22).run(|batch| {
+        calls.extend(batch.items.iter().filter_map(|item| ingest::decode(&batch, item).ok()));
+        true
+    });
+    let _ = std::fs::remove_dir_all(dir);
+    calls
+}
+
+fn customer_text(calls: &[earful::model::Call]) -> Vec<String> {
+    calls.iter().flat_map(|c| c.turns.iter().filter(|t| t.speaker.contains("ustomer")).map(|t| t.text.clone())).collect()
+}
+
+#[divan::bench]
+fn match_taxonomy(bencher: divan::Bencher) {
+    let texts = customer_text(&corpus());
+    let matcher = earful::extract::matcher::Matcher::new(&Taxonomy::builtin().expect("taxonomy")).expect("matcher");
+    let mut hits = Vec::new();
+    bencher.counter(divan::counter::BytesCount::new(texts.iter().map(String::len).sum::<usize>())).bench_local(|| {
+        for t in &texts {
+            hits.clear();
+            matcher.find(t, &mut hits);
+        }
+        hits.len()
+    });
+}
+
+#[divan::bench]
+fn sentiment(bencher: divan::Bencher) {
+    let texts = customer_text(&corpus());
+    bencher
+        .counter(divan::counter::BytesCount::new(texts.iter().map(String::len).sum::<usize>()))
+        .bench_local(|| texts.iter().map(|t| earful::extract::sentiment::score(t)).sum::<f64>());
+}
+
+#[divan::bench]
+fn extract_calls(bencher: divan::Bencher) {
+    let calls = corpus();
+    let config = Config::default();
+    let speakers = Speakers::new(config.customer_labels, config.agent_labels);
+    let extractor = Extractor::new(Taxonomy::builtin().expect("taxonomy")).expect("extractor");
+    let convs: Vec<_> = calls.into_iter().map(|c| normalize::normalize(c, &speakers)).collect();
+    bencher.counter(divan::counter::ItemsCount::new(convs.len())).bench_local(|| {
+        convs.iter().map(|c| extractor.extract(c).mentions.len()).sum::<usize>()
+    });
+}
