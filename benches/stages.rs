@@ -28,7 +28,10 @@ fn corpus() -> Vec<earful::model::Call> {
 }
 
 fn customer_text(calls: &[earful::model::Call]) -> Vec<String> {
-    calls.iter().flat_map(|c| c.turns.iter().filter(|t| t.speaker.contains("ustomer")).map(|t| t.text.clone())).collect()
+    calls
+        .iter()
+        .flat_map(|c| c.turns.iter().filter(|t| t.speaker.contains("ustomer")).map(|t| t.text.clone()))
+        .collect()
 }
 
 #[divan::bench]
@@ -60,7 +63,7 @@ fn extract_calls(bencher: divan::Bencher) {
     let speakers = Speakers::new(config.customer_labels, config.agent_labels);
     let extractor = Extractor::new(Taxonomy::builtin().expect("taxonomy")).expect("extractor");
     let convs: Vec<_> = calls.into_iter().map(|c| normalize::normalize(c, &speakers)).collect();
-    bencher.counter(divan::counter::ItemsCount::new(convs.len())).bench_local(|| {
-        convs.iter().map(|c| extractor.extract(c).mentions.len()).sum::<usize>()
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(convs.len()))
+        .bench_local(|| convs.iter().map(|c| extractor.extract(c).mentions.len()).sum::<usize>());
 }

@@ -16,11 +16,11 @@ use crossbeam_channel::bounded;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::aggregate::{self, CallCounts, Counts, Tables};
+use crate::aggregate::{self, CallCounts, CallIdea, Counts, Tables};
 use crate::cli::{MineArgs, SampleArgs};
 use crate::config::{hex_sha256, Config};
 use crate::error::Error;
-use crate::extract::{Extractor, Findings, Taxonomy};
+use crate::extract::{idea, Extractor, Findings, Taxonomy};
 use crate::ingest::{self, Batch, InputFile, Item, Reject};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
@@ -78,7 +78,7 @@ struct Processed {
     mentions: Vec<(Kind, u16, u16, u32, String)>,
     segments: Vec<(String, String)>,
     findings: Findings,
-    ideas: Vec<(u16, String, String)>,
+    ideas: Vec<CallIdea>,
     unknown_turns: u64,
 }
 
@@ -114,18 +114,31 @@ impl Stages {
         let taxonomy = self.extractor.taxonomy();
         let quote = |turn: u32, start: usize, end: usize| {
             let sentence = normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end);
-            if self.config.redact { redact(sentence) } else { sentence.to_string() }
+            if self.config.redact {
+                redact(sentence)
+            } else {
+                sentence.to_string()
+            }
         };
         let mentions: Vec<_> = findings
             .mentions
             .iter()
-            .map(|m| (taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, quote(m.turn, m.start, m.end)))
+            .map(|m| {
+                (
+                    taxonomy.categories[m.category as usize].kind,
+                    m.category,
+                    m.phrase,
+                    m.turn,
+                    quote(m.turn, m.start, m.end),
+                )
+            })
             .collect();
-        let mut ideas: Vec<(u16, String, String)> = Vec::new();
-        for (m, (_, _, _, _, q)) in findings.mentions.iter().zip(&mentions) {
-            if let Some(idea) = &m.idea {
-                if !ideas.iter().any(|(c, i, _)| *c == m.category && i == idea) {
-                    ideas.push((m.category, idea.clone(), q.clone()));
+        let mut ideas: Vec<CallIdea> = Vec::new();
+        for (m, (_, _, _, _, quote)) in findings.mentions.iter().zip(&mentions) {
+            if let Some(form) = &m.idea {
+                let key = idea::group_key(form);
+                if !ideas.iter().any(|i| i.category == m.category && i.key == key) {
+                    ideas.push(CallIdea { category: m.category, key, form: form.clone(), quote: quote.clone() });
                 }
             }
         }
@@ -159,7 +172,13 @@ struct Sink {
 }
 
 impl Sink {
-    fn take(&mut self, outcome: Outcome, files: &[InputFile], taxonomy: &Taxonomy, max_values: usize) -> Result<(), Error> {
+    fn take(
+        &mut self,
+        outcome: Outcome,
+        files: &[InputFile],
+        taxonomy: &Taxonomy,
+        max_values: usize,
+    ) -> Result<(), Error> {
         match outcome {
             Outcome::Reject { file, record, reason } => {
                 self.ledger[file].records += 1;
@@ -229,7 +248,8 @@ fn load(args: &MineArgs) -> Result<(Config, Taxonomy, String, String), Error> {
         Some("none") => (Taxonomy::default(), "none".to_string(), String::new()),
         Some(path) => {
             let path = PathBuf::from(path);
-            let text = std::fs::read_to_string(&path).map_err(|source| crate::extract::TaxonomyError::Read { path: path.display().to_string(), source })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| crate::extract::TaxonomyError::Read { path: path.display().to_string(), source })?;
             (Taxonomy::parse(&path.display().to_string(), &text)?, path.display().to_string(), text)
         }
     };
@@ -262,7 +282,13 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         counts: Counts::new(taxonomy.categories.len()),
         ledger: files
             .iter()
-            .map(|f| InputEntry { path: f.shown.clone(), format: f.format.as_str().into(), gzip: f.gzip, bytes: f.bytes, ..InputEntry::default() })
+            .map(|f| InputEntry {
+                path: f.shown.clone(),
+                format: f.format.as_str().into(),
+                gzip: f.gzip,
+                bytes: f.bytes,
+                ..InputEntry::default()
+            })
             .collect(),
         rejects: Vec::new(),
         unknown_turns: 0,
@@ -285,7 +311,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             Ok(sink)
         });
         for batch in batch_rx {
-            let outcomes: Vec<Outcome> = pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
+            let outcomes: Vec<Outcome> =
+                pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
             if out_tx.send((outcomes, batch.input_bytes)).is_err() {
                 break;
             }
@@ -312,7 +339,6 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         calls_with_complaint: counts.calls_with_complaint,
         calls_with_idea: counts.calls_with_idea,
         unknown_speaker_turns: unknown_turns,
-        calls_without_customer: 0,
     };
     write_workbook(&dir, &tables, &rejects, &totals, &stages.config, &taxonomy_source, &call_columns)?;
     let mut outputs: Vec<String> = std::fs::read_dir(&dir)
@@ -371,7 +397,10 @@ fn write_workbook(
         ("Ideas", SheetSource::Table(&ideas)),
         ("Segments", SheetSource::Table(&segments)),
         ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
-        ("Mentions", SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows }),
+        (
+            "Mentions",
+            SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows },
+        ),
         ("Rejects", SheetSource::Table(&rejects)),
     ];
     xlsx::write(&dir.join("report.xlsx"), &overview, &sheets).map_err(|e| Error::Report(e.into()))
@@ -392,8 +421,14 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
         ("Records read".to_string(), Cell::Int(totals.records as i64)),
         ("Calls processed".to_string(), Cell::Int(totals.calls as i64)),
         ("Records rejected (see Rejects)".to_string(), Cell::Int(totals.rejects as i64)),
-        ("Calls with a complaint".to_string(), Cell::Text(format!("{} ({:.1}%)", totals.calls_with_complaint, pct(totals.calls_with_complaint)))),
-        ("Calls with an idea".to_string(), Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea)))),
+        (
+            "Calls with a complaint".to_string(),
+            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_complaint, pct(totals.calls_with_complaint))),
+        ),
+        (
+            "Calls with an idea".to_string(),
+            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea))),
+        ),
         ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
         ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
         ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
@@ -401,21 +436,45 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
     ];
     let n = config.overview_rows;
     let top_complaints = Table {
-        columns: vec![col("category", ColumnKind::Text), col("label", ColumnKind::Text), col("calls", ColumnKind::Int), col("share", ColumnKind::Share)],
+        columns: vec![
+            col("category", ColumnKind::Text),
+            col("label", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("share", ColumnKind::Share),
+        ],
         rows: tables
             .categories
             .iter()
             .filter(|c| c.kind == Kind::Complaint && c.calls > 0)
             .take(n)
-            .map(|c| vec![Cell::Text(c.category.clone()), Cell::Text(c.label.clone()), Cell::Int(c.calls as i64), Cell::Float(c.share)])
+            .map(|c| {
+                vec![
+                    Cell::Text(c.category.clone()),
+                    Cell::Text(c.label.clone()),
+                    Cell::Int(c.calls as i64),
+                    Cell::Float(c.share),
+                ]
+            })
             .collect(),
     };
     let top_ideas = Table {
         columns: vec![col("idea", ColumnKind::Text), col("category", ColumnKind::Text), col("calls", ColumnKind::Int)],
-        rows: tables.ideas.iter().take(n).map(|i| vec![Cell::Text(i.idea.clone()), Cell::Text(i.category.clone()), Cell::Int(i.calls as i64)]).collect(),
+        rows: tables
+            .ideas
+            .iter()
+            .take(n)
+            .map(|i| vec![Cell::Text(i.idea.clone()), Cell::Text(i.category.clone()), Cell::Int(i.calls as i64)])
+            .collect(),
     };
     let mut diffs: Vec<_> = tables.segments.iter().filter(|r| r.significant && r.lift > 1.0).collect();
-    diffs.sort_by(|a, b| b.lift.total_cmp(&a.lift).then(b.calls.cmp(&a.calls)).then(a.field.cmp(&b.field)).then(a.value.cmp(&b.value)).then(a.category.cmp(&b.category)));
+    diffs.sort_by(|a, b| {
+        b.lift
+            .total_cmp(&a.lift)
+            .then(b.calls.cmp(&a.calls))
+            .then(a.field.cmp(&b.field))
+            .then(a.value.cmp(&b.value))
+            .then(a.category.cmp(&b.category))
+    });
     let differences = Table {
         columns: vec![
             col("segment", ColumnKind::Text),
@@ -455,7 +514,14 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
 /// `earful sample`: writes the synthetic corpus.
 pub fn sample(args: &SampleArgs) -> Result<(), Error> {
     let opts = crate::sample::SampleOptions { calls: args.calls, seed: args.seed };
-    let summary = crate::sample::write_sample(&opts, &args.out).map_err(|e| Error::Other(format!("{}: {e}", args.out.display())))?;
-    eprintln!("earful: wrote {} records in {} files ({} bytes) to {}", summary.calls, summary.files.len(), summary.bytes, args.out.display());
+    let summary = crate::sample::write_sample(&opts, &args.out)
+        .map_err(|e| Error::Other(format!("{}: {e}", args.out.display())))?;
+    eprintln!(
+        "earful: wrote {} records in {} files ({} bytes) to {}",
+        summary.calls,
+        summary.files.len(),
+        summary.bytes,
+        args.out.display()
+    );
     Ok(())
 }

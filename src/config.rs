@@ -231,22 +231,50 @@ pub struct Config {
 
 /// Built-in labels for the customer's side.
 pub const DEFAULT_CUSTOMER_LABELS: &[&str] = &[
-    "customer", "caller", "client", "user", "member", "consumer", "buyer", "guest", "patient",
-    "subscriber", "visitor", "end_user", "end user", "cust", "c",
+    "customer",
+    "caller",
+    "client",
+    "user",
+    "member",
+    "consumer",
+    "buyer",
+    "guest",
+    "patient",
+    "subscriber",
+    "visitor",
+    "end_user",
+    "end user",
+    "cust",
+    "c",
 ];
 
 /// Built-in labels for the company's side.
 pub const DEFAULT_AGENT_LABELS: &[&str] = &[
-    "agent", "rep", "representative", "advisor", "adviser", "operator", "associate", "csr",
-    "specialist", "support", "staff", "employee", "bot", "virtual agent", "ivr", "system",
-    "assistant", "a",
+    "agent",
+    "rep",
+    "representative",
+    "advisor",
+    "adviser",
+    "operator",
+    "associate",
+    "csr",
+    "specialist",
+    "support",
+    "staff",
+    "employee",
+    "bot",
+    "virtual agent",
+    "ivr",
+    "system",
+    "assistant",
+    "a",
 ];
 
 impl Default for Config {
     fn default() -> Self {
-        ConfigFile::default().build("(defaults)", b"").unwrap_or_else(|e| {
-            unreachable!("built-in defaults are valid: {e}")
-        })
+        ConfigFile::default()
+            .build("(defaults)", b"")
+            .unwrap_or_else(|e| unreachable!("built-in defaults are valid: {e}"))
     }
 }
 
@@ -254,8 +282,7 @@ impl Config {
     /// Reads and checks a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
         let text = String::from_utf8_lossy(&bytes);
         let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: shown.clone(),
@@ -281,9 +308,8 @@ impl ConfigFile {
             "bonferroni" => Correction::Bonferroni,
             "none" => Correction::None,
             other => {
-                problems.push(format!(
-                    "segments.correction = {other:?}: expected benjamini-hochberg, bonferroni or none"
-                ));
+                problems
+                    .push(format!("segments.correction = {other:?}: expected benjamini-hochberg, bonferroni or none"));
                 Correction::None
             }
         };
@@ -297,10 +323,8 @@ impl ConfigFile {
         for b in seg.bins {
             let sorted = b.edges.windows(2).all(|w| w[0] < w[1]);
             if b.edges.is_empty() || !sorted || b.edges.iter().any(|e| !e.is_finite()) {
-                problems.push(format!(
-                    "segments.bins for {:?}: edges must be finite, ascending and not empty",
-                    b.field
-                ));
+                problems
+                    .push(format!("segments.bins for {:?}: edges must be finite, ascending and not empty", b.field));
             }
             if b.labels.len() != b.edges.len() + 1 {
                 problems.push(format!(
@@ -315,7 +339,8 @@ impl ConfigFile {
             bins.push(Bins { field: b.field, name, edges: b.edges, labels: b.labels });
         }
         let s = self.sentiment;
-        if !(s.unhappy_at < s.happy_at) || s.unhappy_at < -1.0 || s.happy_at > 1.0 {
+        let ordered = s.unhappy_at < s.happy_at;
+        if !ordered || s.unhappy_at < -1.0 || s.happy_at > 1.0 {
             problems.push(format!(
                 "sentiment: need -1 <= unhappy_at < happy_at <= 1, found {} and {}",
                 s.unhappy_at, s.happy_at

@@ -328,11 +328,16 @@ fn plan_story(rng: &mut Rng, c: &Customer, chat: bool, repeat: bool) -> Story {
         }
     }
     let upset = themes.iter().any(|t| [REPEAT_CONTACT, STAFF, CANCELLATION].contains(t));
-    let bad_share = if themes.is_empty() { 0.03 } else if upset { 0.55 } else { 0.15 };
+    let bad_share = if themes.is_empty() {
+        0.03
+    } else if upset {
+        0.55
+    } else {
+        0.15
+    };
     let negation_share = if themes.is_empty() { 0.3 } else { 0.08 };
-    let deniable: Vec<usize> = (0..THEMES.len())
-        .filter(|t| !THEMES[*t].negated.is_empty() && !themes.contains(t))
-        .collect();
+    let deniable: Vec<usize> =
+        (0..THEMES.len()).filter(|t| !THEMES[*t].negated.is_empty() && !themes.contains(t)).collect();
     Story {
         negation: rng.chance(negation_share).then(|| rng.pick(&deniable)),
         question: rng.below(PLAIN.len()),
@@ -370,8 +375,8 @@ struct Extras {
 fn converse(rng: &mut Rng, story: &Story, c: &Customer, chat: bool, extras: Extras) -> Vec<Line> {
     let greetings = if chat { CHAT_GREETINGS } else { PHONE_GREETINGS };
     let mut lines = vec![agent(say(rng, greetings)), customer(opening(rng, story, c))];
-    let later_pairs = story.themes.len().saturating_sub(1)
-        + usize::from(story.idea.is_some() && !story.themes.is_empty());
+    let later_pairs =
+        story.themes.len().saturating_sub(1) + usize::from(story.idea.is_some() && !story.themes.is_empty());
     // Greeting, opening, reply and the two closing turns are always there; what is left may go
     // to a question about account details.
     let mut spare = MAX_TURNS - 5 - 2 * later_pairs;
@@ -411,14 +416,7 @@ fn opening(rng: &mut Rng, story: &Story, c: &Customer) -> String {
 }
 
 /// The agent's reply (sometimes in complaint words), details, and any further complaints or idea.
-fn complaint_turns(
-    rng: &mut Rng,
-    story: &Story,
-    c: &Customer,
-    first: usize,
-    spare: &mut usize,
-    lines: &mut Vec<Line>,
-) {
+fn complaint_turns(rng: &mut Rng, story: &Story, c: &Customer, first: usize, spare: &mut usize, lines: &mut Vec<Line>) {
     let mut reply = String::new();
     let roll = rng.unit();
     let echoed = match roll {
@@ -459,10 +457,8 @@ fn complaint_turns(
 
 /// A theme the agent mentions although the customer did not raise it.
 fn trap(rng: &mut Rng, story: &Story) -> Option<usize> {
-    let free: Vec<usize> = [WAIT_TIME, OUTAGE, BILLING, APP_BUG, DELIVERY]
-        .into_iter()
-        .filter(|t| !story.themes.contains(t))
-        .collect();
+    let free: Vec<usize> =
+        [WAIT_TIME, OUTAGE, BILLING, APP_BUG, DELIVERY].into_iter().filter(|t| !story.themes.contains(t)).collect();
     (!free.is_empty()).then(|| rng.pick(&free))
 }
 
@@ -639,10 +635,8 @@ fn calls_jsonl(seed: u64, n: usize) -> String {
         let (who, repeat) = people.next(&mut rng);
         let chat = rng.chance(CHAT_SHARE);
         let story = plan_story(&mut rng, &who, chat, repeat);
-        let extras = Extras {
-            formula: i % 97 == 13 || (chat && rng.chance(0.01)),
-            personal: i % 61 == 5 || rng.chance(0.04),
-        };
+        let extras =
+            Extras { formula: i % 97 == 13 || (chat && rng.chance(0.01)), personal: i % 61 == 5 || rng.chance(0.04) };
         let lines = converse(&mut rng, &story, &who, chat, extras);
         let started = started_at(&mut rng, i, n);
         out.push_str(&call_line(&mut rng, &call_id(i + 1), &started, &who, chat, &lines, damage));
@@ -1117,8 +1111,11 @@ const ACTION_CUES: &[&str] = &[
     "Do you have plans to let us {x}?",
 ];
 const IDEA_LEADS: &[&str] = &[
-    "One more thing. ", "Unrelated, but can I make a suggestion? ", "Oh, and before I forget. ",
-    "Also, just a thought. ", "",
+    "One more thing. ",
+    "Unrelated, but can I make a suggestion? ",
+    "Oh, and before I forget. ",
+    "Also, just a thought. ",
+    "",
 ];
 const IDEA_REPLIES: &[&str] = &[
     "That's a great suggestion, I'll pass it on to the product team.",
@@ -1172,8 +1169,12 @@ const PROSPECT_PRICE_REPLIES: &[&str] = &[
 ];
 const CONNECTORS: &[&str] = &["Also, ", "And another thing, ", "While I have you, ", "On top of that, ", ""];
 const ACKS: &[&str] = &[
-    "Let me take a look.", "I can help with that.", "Okay, let me pull up your account.",
-    "Thanks for explaining.", "Right, let me check.", "Understood.",
+    "Let me take a look.",
+    "I can help with that.",
+    "Okay, let me pull up your account.",
+    "Thanks for explaining.",
+    "Right, let me check.",
+    "Understood.",
 ];
 const DETAILS: &[(&str, &[&str])] = &[
     ("Can I get the name on the account?", &["It's {first} {last}.", "{first} {last}, that's me."]),
@@ -1199,10 +1200,8 @@ const HOLDS: &[&str] = &[
     "I'm going to put you on a short hold, is that okay?",
 ];
 const HOLD_ANSWERS: &[&str] = &["Sure.", "Okay.", "Go ahead.", "Fine, but please be quick."];
-const ANYTHING_ELSE: &[&str] = &[
-    "Is there anything else I can help with?", "Anything else today?",
-    "Can I help with anything else?",
-];
+const ANYTHING_ELSE: &[&str] =
+    &["Is there anything else I can help with?", "Anything else today?", "Can I help with anything else?"];
 const NOTHING_ELSE: &[&str] = &["No, that's all.", "Nope, that's it.", "No, I think that covers it."];
 const GOOD_CLOSES: &[&str] = &[
     "Thanks, that's great.",
@@ -1224,7 +1223,8 @@ const BAD_CLOSES: &[&str] = &[
     "Unbelievable. Nothing ever gets fixed.",
 ];
 const AGENT_GOOD_CLOSES: &[&str] = &[
-    "You're welcome, have a great {part}!", "Happy to help. Take care!",
+    "You're welcome, have a great {part}!",
+    "Happy to help. Take care!",
     "Thanks for calling Brightwave, have a good day.",
 ];
 const AGENT_BAD_CLOSES: &[&str] = &[
@@ -1244,9 +1244,8 @@ const PERSONAL: &[&str] = &[
     "The card I used is 4111 1111 1111 1111.",
     "Send it to {email}, or call {phone}.",
 ];
-const SURVEY_LEADS: &[&str] = &[
-    "", "", "The agent was friendly, but ", "Not impressed. ", "To be honest, ", "Call was okay. ",
-];
+const SURVEY_LEADS: &[&str] =
+    &["", "", "The agent was friendly, but ", "Not impressed. ", "To be honest, ", "Call was okay. "];
 const SURVEY_PRAISE: &[&str] = &[
     "Quick and easy, {agent} sorted it in five minutes.",
     "No complaints, the agent was lovely.",
@@ -1256,18 +1255,24 @@ const SURVEY_PRAISE: &[&str] = &[
     "Easy call, got my answer straight away.",
 ];
 const PRODUCTS: &[&str] = &[
-    "router", "mesh extender", "smart speaker", "tablet", "phone case", "streaming box", "remote",
-    "charging dock", "security camera", "headset",
+    "router",
+    "mesh extender",
+    "smart speaker",
+    "tablet",
+    "phone case",
+    "streaming box",
+    "remote",
+    "charging dock",
+    "security camera",
+    "headset",
 ];
 const AGENT_NAMES: &[&str] = &["Sam", "Priya", "Jordan", "Lena", "Marcus", "Aisha", "Tom", "Chen", "Rosa", "Dev"];
 const FIRST_NAMES: &[&str] = &["Maria", "James", "Ngozi", "Tom", "Yuki", "Carlos", "Fatima", "Ben", "Olga", "Ravi"];
-const LAST_NAMES: &[&str] = &[
-    "Lopez", "Okafor", "Becker", "Tanaka", "Smith", "Haddad", "Novak", "Reyes", "Patel", "Moreau",
-];
+const LAST_NAMES: &[&str] =
+    &["Lopez", "Okafor", "Becker", "Tanaka", "Smith", "Haddad", "Novak", "Reyes", "Patel", "Moreau"];
 const STREETS: &[&str] = &["Maple Avenue", "Oak Street", "Harbor Road", "Elm Drive", "Station Road", "Cedar Lane"];
-const PROVIDERS: &[&str] = &[
-    "another provider", "one of your competitors", "a cheaper company", "a different provider",
-];
+const PROVIDERS: &[&str] =
+    &["another provider", "one of your competitors", "a cheaper company", "a different provider"];
 
 #[cfg(test)]
 mod tests {
@@ -1326,9 +1331,9 @@ mod tests {
         let survey = fs::read_to_string(dir.join("survey.csv")).unwrap();
         assert!(survey.starts_with("call_id,text,region,plan,score\n"));
         assert_eq!(csv_records(&survey).len(), 1 + SURVEY_ROWS);
-        let txt = fs::read_dir(dir.join("transcripts")).unwrap().filter(|e| {
-            e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt")
-        });
+        let txt = fs::read_dir(dir.join("transcripts"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"));
         assert_eq!(txt.count(), TEXT_CALLS);
         let on_disk: u64 = summary.files.iter().map(|p| fs::metadata(p).unwrap().len()).sum();
         assert_eq!(on_disk, summary.bytes);
@@ -1445,9 +1450,8 @@ mod tests {
             group.iter().filter(|s| hit(&s.2)).count() as f64 / group.len() as f64
         };
         let has = |t: usize| move |s: &Story| s.themes.contains(&t);
-        let ratio = |t: usize, seg: &dyn Fn(&(Customer, bool, Story)) -> bool| {
-            rate(seg, &has(t)) / rate(&|s| !seg(s), &has(t))
-        };
+        let ratio =
+            |t: usize, seg: &dyn Fn(&(Customer, bool, Story)) -> bool| rate(seg, &has(t)) / rate(&|s| !seg(s), &has(t));
         assert!(ratio(OUTAGE, &|s| s.0.region == WEST) > 2.0);
         assert!(ratio(DELIVERY, &|s| s.0.region == SOUTH) > 1.8);
         assert!(ratio(APP_BUG, &|s| s.1) > 1.8);

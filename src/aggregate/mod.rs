@@ -36,13 +36,38 @@ pub struct FieldCounts {
     pub too_many_values: bool,
 }
 
-/// One idea: the thing asked for and how many calls asked for it.
+/// One idea: how many calls asked for it, and in which words.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IdeaCounts {
     /// Calls that asked for it.
     pub calls: u64,
     /// The first quote that asked for it (redacted when redaction is on).
     pub example_quote: String,
+    /// Each normalised wording and the calls that used it; the most used names the idea.
+    pub forms: BTreeMap<String, u64>,
+}
+
+impl IdeaCounts {
+    /// The wording that names the idea: the most used, then the shortest, then the first.
+    pub fn name(&self) -> &str {
+        self.forms
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.len().cmp(&a.0.len())).then_with(|| b.0.cmp(a.0)))
+            .map_or("", |(form, _)| form.as_str())
+    }
+}
+
+/// One idea of one call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallIdea {
+    /// Idea category index.
+    pub category: u16,
+    /// Grouping key (see `extract::idea::group_key`).
+    pub key: String,
+    /// The thing asked for, as normalised.
+    pub form: String,
+    /// The customer's sentence.
+    pub quote: String,
 }
 
 /// Everything counted over the calls of a run.
@@ -56,7 +81,7 @@ pub struct Counts {
     pub category_mentions: Vec<u64>,
     /// Segment field -> counts.
     pub fields: BTreeMap<String, FieldCounts>,
-    /// (category index, thing asked for) -> counts.
+    /// (category index, grouping key) -> counts.
     pub ideas: BTreeMap<(u16, String), IdeaCounts>,
     /// Complaint mentions.
     pub complaint_mentions: u64,
@@ -77,8 +102,8 @@ pub struct CallCounts<'a> {
     pub categories: &'a [u16],
     /// (category, mentions in the call) pairs.
     pub mentions: &'a [(u16, u32)],
-    /// Distinct (idea category, thing asked for, quote) of the call.
-    pub ideas: &'a [(u16, String, String)],
+    /// The call's ideas, one per grouping key.
+    pub ideas: &'a [CallIdea],
     /// Complaint mentions in the call.
     pub complaint_mentions: u32,
     /// Idea mentions in the call.
@@ -115,18 +140,20 @@ impl Counts {
                 fc.values.clear();
                 continue;
             }
-            let vc = fc.values.entry(value.clone()).or_insert_with(|| ValueCounts { calls: 0, category_calls: vec![0; n] });
+            let vc =
+                fc.values.entry(value.clone()).or_insert_with(|| ValueCounts { calls: 0, category_calls: vec![0; n] });
             vc.calls += 1;
             for &c in call.categories {
                 vc.category_calls[c as usize] += 1;
             }
         }
-        for (c, idea, quote) in call.ideas {
-            let entry = self.ideas.entry((*c, idea.clone())).or_default();
+        for idea in call.ideas {
+            let entry = self.ideas.entry((idea.category, idea.key.clone())).or_default();
             if entry.calls == 0 {
-                entry.example_quote = quote.clone();
+                entry.example_quote = idea.quote.clone();
             }
             entry.calls += 1;
+            *entry.forms.entry(idea.form.clone()).or_default() += 1;
         }
     }
 }
@@ -162,6 +189,9 @@ impl AddAssign for Counts {
                 slot.example_quote = ic.example_quote;
             }
             slot.calls += ic.calls;
+            for (form, n) in ic.forms {
+                *slot.forms.entry(form).or_default() += n;
+            }
         }
     }
 }
@@ -222,14 +252,16 @@ pub fn tables(counts: &Counts, taxonomy: &Taxonomy, config: &Config) -> Result<T
     let mut ideas: Vec<IdeaRow> = counts
         .ideas
         .iter()
-        .map(|((c, idea), ic)| IdeaRow {
-            idea: if idea.is_empty() { "(unspecified)".into() } else { idea.clone() },
+        .map(|((c, _), ic)| IdeaRow {
+            idea: if ic.name().is_empty() { "(unspecified)".into() } else { ic.name().to_string() },
             category: taxonomy.categories[*c as usize].id.clone(),
             calls: ic.calls,
             example_quote: ic.example_quote.clone(),
         })
         .collect();
-    ideas.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.idea.cmp(&b.idea)).then_with(|| a.category.cmp(&b.category)));
+    ideas.sort_by(|a, b| {
+        b.calls.cmp(&a.calls).then_with(|| a.idea.cmp(&b.idea)).then_with(|| a.category.cmp(&b.category))
+    });
     let skipped_fields = counts.fields.iter().filter(|(_, f)| f.too_many_values).map(|(k, _)| k.clone()).collect();
     Ok(Tables { categories, segments, ideas, skipped_fields })
 }

@@ -110,10 +110,13 @@ pub fn table(counts: &Counts, taxonomy: &Taxonomy, config: &Config) -> PolarsRes
         .with_columns([(col("share") / col("overall_share")).alias("lift")])
         .sort_by_exprs([col("field"), col("value"), col("category")], SortMultipleOptions::default())
         .collect()?;
-    let names: Vec<(&String, Vec<&String>)> = counts.fields.iter().map(|(f, fc)| (f, fc.values.keys().collect())).collect();
+    let names: Vec<(&String, Vec<&String>)> =
+        counts.fields.iter().map(|(f, fc)| (f, fc.values.keys().collect())).collect();
     let (f, v, c) = (df.column("field")?.u32()?, df.column("value")?.u32()?, df.column("category")?.u32()?);
-    let (sc, k, oc) = (df.column("segment_calls")?.u64()?, df.column("calls")?.u64()?, df.column("overall_calls")?.u64()?);
-    let (share, overall_share, lift) = (df.column("share")?.f64()?, df.column("overall_share")?.f64()?, df.column("lift")?.f64()?);
+    let (sc, k, oc) =
+        (df.column("segment_calls")?.u64()?, df.column("calls")?.u64()?, df.column("overall_calls")?.u64()?);
+    let (share, overall_share, lift) =
+        (df.column("share")?.f64()?, df.column("overall_share")?.f64()?, df.column("lift")?.f64()?);
     let mut rows = Vec::with_capacity(df.height());
     let mut raw_p = Vec::with_capacity(df.height());
     for i in 0..df.height() {

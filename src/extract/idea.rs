@@ -10,20 +10,93 @@ pub const MAX_WORDS: usize = 6;
 
 /// Leading words that frame a request rather than name the thing asked for.
 const LEAD: &[&str] = &[
-    "you", "guys", "could", "would", "can", "will", "please", "just", "also", "maybe", "perhaps",
-    "to", "be", "able", "let", "me", "us", "i", "we", "have", "had", "has", "add", "added",
-    "adding", "offer", "offered", "offering", "get", "got", "make", "made", "provide", "support",
-    "supported", "there", "there's", "was", "were", "is", "are", "a", "an", "the", "some", "more",
-    "option", "options", "ability", "way", "feature", "for", "of", "it", "any", "plans",
-    "plan", "start", "introduce", "bring", "back", "give", "allow", "allowed", "actually",
-    "really", "like", "do", "did", "use", "into", "what", "about", "considered", "thought",
-    "consider", "on", "should", "an", "that", "'d",
+    "you",
+    "guys",
+    "could",
+    "would",
+    "can",
+    "will",
+    "please",
+    "just",
+    "also",
+    "maybe",
+    "perhaps",
+    "to",
+    "be",
+    "able",
+    "let",
+    "me",
+    "us",
+    "i",
+    "we",
+    "have",
+    "had",
+    "has",
+    "add",
+    "added",
+    "adding",
+    "offer",
+    "offered",
+    "offering",
+    "get",
+    "got",
+    "make",
+    "made",
+    "provide",
+    "support",
+    "supported",
+    "there",
+    "there's",
+    "was",
+    "were",
+    "is",
+    "are",
+    "a",
+    "an",
+    "the",
+    "some",
+    "more",
+    "option",
+    "options",
+    "ability",
+    "way",
+    "feature",
+    "for",
+    "of",
+    "it",
+    "any",
+    "plans",
+    "plan",
+    "start",
+    "introduce",
+    "bring",
+    "back",
+    "give",
+    "allow",
+    "allowed",
+    "actually",
+    "really",
+    "like",
+    "do",
+    "did",
+    "use",
+    "into",
+    "what",
+    "about",
+    "considered",
+    "thought",
+    "consider",
+    "on",
+    "should",
+    "an",
+    "that",
+    "'d",
 ];
 
 /// Words that open a subordinate clause: the thing asked for ends before them.
 const STOP: &[&str] = &[
-    "because", "since", "so", "when", "whenever", "but", "although", "though", "while", "if",
-    "as", "then", "thanks", "thank", "cause", "cuz", "instead", "which", "that's", "and", "or",
+    "because", "since", "so", "when", "whenever", "but", "although", "though", "while", "if", "as", "then", "thanks",
+    "thank", "cause", "cuz", "instead", "which", "that's", "and", "or",
 ];
 
 /// Prepositions that, after the first two words, start where the thing goes rather than what it
@@ -31,7 +104,80 @@ const STOP: &[&str] = &[
 const PLACE: &[&str] = &["in", "on", "to", "from", "at", "within", "inside", "for", "via"];
 
 /// Trailing words that carry no content.
-const TRAIL: &[&str] = &["please", "too", "again", "already", "though", "anymore", "ever", "me", "for", "to", "the", "a", "an", "of", "with", "in", "on", "my", "it", "there", "here"];
+const TRAIL: &[&str] = &[
+    "please", "too", "again", "already", "though", "anymore", "ever", "me", "for", "to", "the", "a", "an", "of",
+    "with", "in", "on", "my", "it", "there", "here",
+];
+
+/// Words that say how or where a thing is wanted rather than what it is: left out of the
+/// grouping key, so "pay with PayPal", "PayPal at checkout" and "PayPal" are one idea.
+const GENERIC: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "my",
+    "your",
+    "our",
+    "me",
+    "us",
+    "app",
+    "application",
+    "website",
+    "site",
+    "online",
+    "web",
+    "page",
+    "use",
+    "using",
+    "download",
+    "downloadable",
+    "pay",
+    "paying",
+    "payment",
+    "with",
+    "at",
+    "checkout",
+    "option",
+    "feature",
+    "ability",
+    "able",
+    "in",
+    "on",
+    "to",
+    "for",
+    "of",
+    "and",
+    "be",
+    "get",
+    "have",
+    "more",
+    "via",
+    "by",
+    "from",
+    "through",
+    "into",
+    "new",
+    "better",
+    "easier",
+    "easy",
+    "way",
+    "some",
+    "any",
+    "also",
+];
+
+/// The key ideas are grouped by: the content words of `asked_for`, singular, sorted and joined.
+/// Falls back to the text itself when every word is generic.
+pub fn group_key(asked_for: &str) -> String {
+    let mut words: Vec<String> = asked_for.split_whitespace().filter(|w| !GENERIC.contains(w)).map(singular).collect();
+    words.sort_unstable();
+    words.dedup();
+    if words.is_empty() {
+        asked_for.to_string()
+    } else {
+        words.join(" ")
+    }
+}
 
 /// Extracts and normalises the thing asked for from `text[cue_end..]`.
 pub fn asked_for(text: &str, cue_end: usize) -> String {
@@ -39,11 +185,7 @@ pub fn asked_for(text: &str, cue_end: usize) -> String {
     let clause_end = rest.find(['.', '!', '?', ';', ',', '\n', ':', '(', ')']).unwrap_or(rest.len());
     let words: Vec<String> = rest[..clause_end]
         .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-                .to_lowercase()
-                .replace('\u{2019}', "'")
-        })
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase().replace('\u{2019}', "'"))
         .filter(|w| !w.is_empty())
         .collect();
     let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -68,7 +210,8 @@ pub fn asked_for(text: &str, cue_end: usize) -> String {
 
 /// A light singular: `alerts` -> `alert`, `options` -> `option`, leaving `glass`, `status`, `sms`.
 fn singular(word: &str) -> String {
-    let keep = word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") || word.ends_with('\'');
+    let keep =
+        word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") || word.ends_with('\'');
     match word.strip_suffix('s') {
         Some(stem) if !keep => stem.strip_suffix("ie").map_or(stem.to_string(), |s| format!("{s}y")),
         _ => word.to_string(),
@@ -87,8 +230,21 @@ mod tests {
     #[test]
     fn the_same_wish_said_differently_groups() {
         assert_eq!(after("I wish you had a dark mode.", "i wish you had"), "dark mode");
-        assert_eq!(after("It would be great if you could add a dark mode to the app", "would be great if"), "dark mode");
+        assert_eq!(
+            after("It would be great if you could add a dark mode to the app", "would be great if"),
+            "dark mode"
+        );
         assert_eq!(after("you should add dark mode please", "you should add"), "dark mode");
+    }
+
+    #[test]
+    fn forms_of_one_wish_share_a_key() {
+        assert_eq!(group_key("pay with paypal"), "paypal");
+        assert_eq!(group_key("paypal at checkout"), "paypal");
+        assert_eq!(group_key("download pdf invoice"), group_key("pdf invoices"));
+        assert_eq!(group_key("app in dark mode"), group_key("dark mode"));
+        assert_ne!(group_key("apple pay"), group_key("paypal"));
+        assert_eq!(group_key("the app"), "the app");
     }
 
     #[test]

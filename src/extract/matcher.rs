@@ -42,7 +42,8 @@ const NEGATORS: &[&str] = &["not", "no", "never", "without", "none", "nobody", "
 const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", "because", "and", "so"];
 /// Subjects that open a new clause: a negator before one belongs to another clause ("if this
 /// isn't fixed I'm cancelling", "I don't think I was charged twice").
-const SUBJECTS: &[&str] = &["i", "i'm", "im", "i've", "i'd", "i'll", "we", "we're", "we've", "they", "they're", "he", "she", "you", "you're"];
+const SUBJECTS: &[&str] =
+    &["i", "i'm", "im", "i've", "i'd", "i'll", "we", "we're", "we've", "they", "they're", "he", "she", "you", "you're"];
 /// How many words before a phrase a negator may stand.
 const NEGATION_WINDOW: usize = 3;
 
@@ -101,15 +102,18 @@ impl Matcher {
             let overlaps = |&(c, s, e): &(u16, usize, usize)| c == h.category && s < h.end && h.start < e;
             !excluded.iter().any(overlaps) && !is_negated(text, h.start)
         });
-        let all = kept.clone();
-        kept.retain(|h| {
-            !all.iter().any(|o| {
-                o.category == h.category && o.start <= h.start && h.end <= o.end && (o.end - o.start) > (h.end - h.start)
-            })
-        });
-        kept.sort_by_key(|h| (h.start, h.category, h.end));
-        kept.dedup_by_key(|h| (h.start, h.category));
-        hits.extend(kept);
+        kept.sort_by_key(|h| (h.start, h.category, std::cmp::Reverse(h.end)));
+        // Overlapping phrases of one category ("want to cancel" + "cancel my account") are one
+        // mention: the first (and, from the same start, the longest) stands for the span.
+        let mut reach: Vec<(u16, usize)> = Vec::new();
+        for h in kept {
+            match reach.iter_mut().find(|(c, _)| *c == h.category) {
+                Some((_, end)) if h.start < *end => continue,
+                Some((_, end)) => *end = h.end,
+                None => reach.push((h.category, h.end)),
+            }
+            hits.push(h);
+        }
     }
 }
 
@@ -170,7 +174,8 @@ pub fn is_negated(text: &str, start: usize) -> bool {
     words.iter().enumerate().any(|(i, w)| {
         let next = if i == 0 { None } else { words.get(i - 1).map(String::as_str) };
         let negator = NEGATORS.contains(&w.as_str()) || w.ends_with("n't");
-        let pseudo = matches!((w.as_str(), next), ("not", Some("only" | "just")) | ("no", Some("doubt" | "wonder" | "matter")));
+        let pseudo =
+            matches!((w.as_str(), next), ("not", Some("only" | "just")) | ("no", Some("doubt" | "wonder" | "matter")));
         negator && !pseudo
     })
 }
@@ -246,6 +251,15 @@ phrases = ["problem"]
             let got: Vec<&str> = hits.iter().map(|h| t.categories[h.category as usize].id.as_str()).collect();
             assert_eq!(&got, expect, "text: {text:?}");
         }
+    }
+
+    #[test]
+    fn overlapping_phrases_of_one_category_are_one_mention() {
+        let t = taxonomy();
+        let m = Matcher::new(&t).unwrap();
+        let mut hits = Vec::new();
+        m.find("I was double charged twice", &mut hits);
+        assert_eq!(hits.len(), 1, "{hits:?}");
     }
 
     #[test]

@@ -162,7 +162,10 @@ mod tests {
     fn conv(turns: &[(&str, &str)]) -> Conversation {
         let call = Call {
             call_id: "c".into(),
-            turns: turns.iter().map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() }).collect(),
+            turns: turns
+                .iter()
+                .map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() })
+                .collect(),
             ..Call::default()
         };
         let c = Config::default();
@@ -180,7 +183,8 @@ mod tests {
     #[test]
     fn agent_only_complaint_is_not_counted() {
         let e = extractor();
-        let f = e.extract(&conv(&[("agent", "I'm sorry you were charged twice."), ("customer", "Thanks, that's great.")]));
+        let f =
+            e.extract(&conv(&[("agent", "I'm sorry you were charged twice."), ("customer", "Thanks, that's great.")]));
         assert!(f.categories.is_empty(), "{:?}", ids(&e, &f));
         assert!(f.sentiment_end > 0.0);
     }

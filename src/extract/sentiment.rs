@@ -17,7 +17,21 @@ use std::sync::OnceLock;
 const LEXICON: &str = include_str!("sentiment_lexicon.tsv");
 
 const NEGATORS: &[&str] = &["not", "no", "never", "without", "hardly", "nothing", "nobody", "cannot", "neither", "nor"];
-const INTENSIFIERS: &[&str] = &["very", "really", "so", "extremely", "totally", "absolutely", "super", "incredibly", "completely", "utterly", "truly", "seriously", "too"];
+const INTENSIFIERS: &[&str] = &[
+    "very",
+    "really",
+    "so",
+    "extremely",
+    "totally",
+    "absolutely",
+    "super",
+    "incredibly",
+    "completely",
+    "utterly",
+    "truly",
+    "seriously",
+    "too",
+];
 const SOFTENERS: &[&str] = &["slightly", "somewhat", "bit", "little", "kinda", "fairly"];
 
 fn lexicon() -> &'static HashMap<&'static str, f64> {

@@ -104,8 +104,8 @@ impl Taxonomy {
     /// Loads a taxonomy file.
     pub fn load(path: &Path) -> Result<Taxonomy, TaxonomyError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| TaxonomyError::Read { path: shown.clone(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| TaxonomyError::Read { path: shown.clone(), source })?;
         Taxonomy::parse(&shown, &text)
     }
 
@@ -173,8 +173,18 @@ mod tests {
     fn builtin_taxonomy_has_the_required_ids() {
         let t = Taxonomy::builtin().unwrap();
         for id in [
-            "billing", "refund", "delivery", "outage", "app_bug", "wait_time", "repeat_contact",
-            "staff", "cancellation", "price", "account_access", "idea",
+            "billing",
+            "refund",
+            "delivery",
+            "outage",
+            "app_bug",
+            "wait_time",
+            "repeat_contact",
+            "staff",
+            "cancellation",
+            "price",
+            "account_access",
+            "idea",
         ] {
             assert!(t.get(id).is_some(), "missing {id}");
         }
@@ -183,7 +193,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_their_line() {
-        let err = Taxonomy::parse("t.toml", "[[category]]\nid = \"a\"\nkind = \"complaint\"\nlabel = \"A\"\nphrases = [\"x\"]\nphrase = [\"y\"]\n").unwrap_err();
+        let err = Taxonomy::parse(
+            "t.toml",
+            "[[category]]\nid = \"a\"\nkind = \"complaint\"\nlabel = \"A\"\nphrases = [\"x\"]\nphrase = [\"y\"]\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("t.toml:6:"), "{err}");
     }
 
@@ -200,6 +214,10 @@ mod tests {
 
     #[test]
     fn bad_kind_is_a_parse_error() {
-        assert!(Taxonomy::parse("t", "[[category]]\nid = \"a\"\nkind = \"praise\"\nlabel = \"A\"\nphrases = [\"x\"]\n").is_err());
+        assert!(Taxonomy::parse(
+            "t",
+            "[[category]]\nid = \"a\"\nkind = \"praise\"\nlabel = \"A\"\nphrases = [\"x\"]\n"
+        )
+        .is_err());
     }
 }

@@ -29,9 +29,8 @@ impl Columns {
     fn find(headers: &csv::StringRecord) -> Result<Columns, String> {
         let names: Vec<String> = headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
         let pos = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
-        let text = pos(TEXT_NAMES).ok_or_else(|| {
-            format!("no text column: expected one of {}", TEXT_NAMES.join(", "))
-        })?;
+        let text =
+            pos(TEXT_NAMES).ok_or_else(|| format!("no text column: expected one of {}", TEXT_NAMES.join(", ")))?;
         let mut cols = Columns {
             call_id: pos(&["call_id", "callid", "conversation_id"]),
             speaker: pos(&["speaker", "role", "participant"]),
@@ -160,7 +159,9 @@ mod tests {
 
     #[test]
     fn groups_rows_into_calls_and_keeps_metadata() {
-        let calls = read("call_id,speaker,text,region\nc1,agent,hello,west\nc2,customer,hi,east\nc1,customer,charged twice,west\n");
+        let calls = read(
+            "call_id,speaker,text,region\nc1,agent,hello,west\nc2,customer,hi,east\nc1,customer,charged twice,west\n",
+        );
         assert_eq!(calls.len(), 2);
         let c1 = calls[0].1.as_ref().unwrap();
         assert_eq!(c1.call_id, "c1");

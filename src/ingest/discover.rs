@@ -19,7 +19,9 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
     for input in inputs {
         let shown = input.display().to_string();
         match fs::metadata(input) {
-            Err(e) => rejects.push(Reject { file: shown, record: String::new(), reason: format!("cannot read input: {e}") }),
+            Err(e) => {
+                rejects.push(Reject { file: shown, record: String::new(), reason: format!("cannot read input: {e}") })
+            }
             Ok(m) if m.is_dir() => walk(input, &mut seen_dirs, &mut seen_files, &mut files, &mut rejects),
             Ok(_) => add_file(input, &mut seen_files, &mut files, &mut rejects),
         }
@@ -63,12 +65,7 @@ fn walk(
 
 /// Adds one file. A file with no known extension is rejected rather than skipped, so that
 /// nothing in an input folder is silently ignored.
-fn add_file(
-    path: &Path,
-    seen_files: &mut BTreeSet<PathBuf>,
-    files: &mut Vec<InputFile>,
-    rejects: &mut Vec<Reject>,
-) {
+fn add_file(path: &Path, seen_files: &mut BTreeSet<PathBuf>, files: &mut Vec<InputFile>, rejects: &mut Vec<Reject>) {
     let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen_files.insert(canonical) {
         return;

@@ -35,11 +35,9 @@ pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
             continue;
         }
         match split_speaker(line) {
-            Some((speaker, said)) => turns.push(Turn {
-                speaker: speaker.to_string(),
-                text: said.to_string(),
-                ..Turn::default()
-            }),
+            Some((speaker, said)) => {
+                turns.push(Turn { speaker: speaker.to_string(), text: said.to_string(), ..Turn::default() })
+            }
             None => match turns.last_mut() {
                 Some(turn) => {
                     turn.text.push(' ');
@@ -67,7 +65,7 @@ fn split_speaker(line: &str) -> Option<(&str, &str)> {
 }
 
 fn strip_timestamp(line: &str) -> &str {
-    let body = line.strip_prefix('[').and_then(|l| l.split_once(']')).map(|(ts, rest)| (ts, rest));
+    let body = line.strip_prefix('[').and_then(|l| l.split_once(']'));
     if let Some((ts, rest)) = body {
         if is_clock(ts) {
             return rest.trim_start();
@@ -89,7 +87,11 @@ mod tests {
 
     #[test]
     fn reads_speaker_lines_and_continuations() {
-        let call = decode(b"Agent: Hello, how can I help?\n[00:00:05] Customer: I was charged twice\nfor the same order.\n", "c9").unwrap();
+        let call = decode(
+            b"Agent: Hello, how can I help?\n[00:00:05] Customer: I was charged twice\nfor the same order.\n",
+            "c9",
+        )
+        .unwrap();
         assert_eq!(call.call_id, "c9");
         assert_eq!(call.turns.len(), 2);
         assert_eq!(call.turns[1].speaker, "Customer");

@@ -73,26 +73,34 @@ pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
     let roles = call.turns.iter().map(|t| speakers.role(&t.speaker)).collect();
     for turn in &mut call.turns {
         if turn.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            turn.text = turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
+            turn.text =
+                turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
         }
     }
     Conversation { call, roles }
 }
 
-/// Bytes that end a sentence.
-fn is_sentence_end(b: u8) -> bool {
-    matches!(b, b'.' | b'!' | b'?' | b'\n' | b';')
+/// Whether the byte at `i` ends a sentence: a newline, or `.`, `!`, `?`, `;` followed by a space,
+/// a quote or the end of the text (so `12.5`, `example.com` and `e.g.x` do not split).
+fn ends_sentence(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'.' | b'!' | b'?' | b';' => {
+            bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b')'))
+        }
+        _ => false,
+    }
 }
 
 /// The sentence of `text` that contains the byte range `start..end`, trimmed.
 pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
     let bytes = text.as_bytes();
     let mut s = start.min(bytes.len());
-    while s > 0 && !(is_sentence_end(bytes[s - 1]) && (s == bytes.len() || !bytes[s].is_ascii_digit())) {
+    while s > 0 && !ends_sentence(bytes, s - 1) {
         s -= 1;
     }
     let mut e = end.min(bytes.len());
-    while e < bytes.len() && !(is_sentence_end(bytes[e]) && !bytes.get(e + 1).is_some_and(u8::is_ascii_digit)) {
+    while e < bytes.len() && !ends_sentence(bytes, e) {
         e += 1;
     }
     if e < bytes.len() && bytes[e] != b'\n' {
@@ -138,13 +146,20 @@ mod tests {
         let text = "Hello there. I was charged twice for order 12.5 today! Fix it.";
         let at = text.find("charged").unwrap();
         assert_eq!(sentence_around(text, at, at + 7), "I was charged twice for order 12.5 today!");
+        let text = "Hi. Email me at mia.lopez@example.com, I was double charged. Bye.";
+        let at = text.find("double").unwrap();
+        assert_eq!(sentence_around(text, at, at + 6), "Email me at mia.lopez@example.com, I was double charged.");
     }
 
     #[test]
     fn control_characters_become_spaces() {
         let call = Call {
             call_id: "c".into(),
-            turns: vec![crate::model::Turn { speaker: "customer".into(), text: "a\u{0}b\rc".into(), ..Default::default() }],
+            turns: vec![crate::model::Turn {
+                speaker: "customer".into(),
+                text: "a\u{0}b\rc".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let conv = normalize(call, &speakers());

@@ -21,7 +21,8 @@ fn patterns() -> &'static Patterns {
         email: Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("valid regex"),
         card: Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").expect("valid regex"),
         ssn: Regex::new(r"\b\d{3}-\d{2}-\d{4}\b").expect("valid regex"),
-        phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b").expect("valid regex"),
+        phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b")
+            .expect("valid regex"),
     })
 }
 
@@ -31,7 +32,11 @@ pub fn redact(text: &str) -> String {
     let out = p.email.replace_all(text, "[EMAIL]");
     let out = p.card.replace_all(&out, |c: &regex::Captures| {
         let digits: Vec<u32> = c[0].chars().filter_map(|ch| ch.to_digit(10)).collect();
-        if luhn(&digits) { "[CARD]".to_string() } else { c[0].to_string() }
+        if luhn(&digits) {
+            "[CARD]".to_string()
+        } else {
+            c[0].to_string()
+        }
     });
     let out = p.ssn.replace_all(&out, "[SSN]");
     let out = p.phone.replace_all(&out, "[PHONE]");
@@ -44,7 +49,17 @@ fn luhn(digits: &[u32]) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
         .sum();
     digits.len() >= 13 && sum % 10 == 0
 }

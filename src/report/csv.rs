@@ -22,7 +22,11 @@ pub fn number(value: f64, kind: ColumnKind) -> String {
         ColumnKind::Int => format!("{}", value.round() as i64),
         _ => {
             let s = format!("{value:.4}");
-            if s == "-0.0000" { "0.0000".to_string() } else { s }
+            if s == "-0.0000" {
+                "0.0000".to_string()
+            } else {
+                s
+            }
         }
     }
 }

@@ -44,8 +44,6 @@ pub struct Totals {
     pub calls_with_idea: u64,
     /// Turns whose speaker label is not mapped to customer or agent (not mined).
     pub unknown_speaker_turns: u64,
-    /// Calls with no customer turn at all.
-    pub calls_without_customer: u64,
 }
 
 /// The whole manifest.

@@ -208,7 +208,8 @@ impl ReportWriter {
             }
         }
         let path = self.dir.join(SPOOL);
-        serde_json::to_writer(&mut self.spool, row).map_err(|e| ReportError::Io { path: path.display().to_string(), source: e.into() })?;
+        serde_json::to_writer(&mut self.spool, row)
+            .map_err(|e| ReportError::Io { path: path.display().to_string(), source: e.into() })?;
         self.spool.write_all(b"\n").map_err(io_err(&path))?;
         self.calls += 1;
         Ok(())
@@ -240,10 +241,12 @@ impl ReportWriter {
         let calls_path = self.dir.join("calls.csv");
         let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
         let reader = BufReader::new(File::open(&spool_path).map_err(io_err(&spool_path))?);
-        let index: HashMap<&str, usize> = self.metadata_fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        let index: HashMap<&str, usize> =
+            self.metadata_fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
         for line in reader.lines() {
             let line = line.map_err(io_err(&spool_path))?;
-            let row: CallRow = serde_json::from_str(&line).map_err(|e| ReportError::Io { path: spool_path.display().to_string(), source: e.into() })?;
+            let row: CallRow = serde_json::from_str(&line)
+                .map_err(|e| ReportError::Io { path: spool_path.display().to_string(), source: e.into() })?;
             out.write(&call_cells(&row, &index, self.metadata_fields.len())).map_err(io_err(&calls_path))?;
         }
         out.finish().map_err(io_err(&calls_path))?;

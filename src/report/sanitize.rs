@@ -34,7 +34,15 @@ mod tests {
 
     #[test]
     fn neutralises_every_dangerous_lead() {
-        for text in ["=HYPERLINK(\"http://x\")", "+1 555 0100 is my number", "-- not happy", "@SUM(A1)", "\tcmd", "\rcmd", "＝1+1"] {
+        for text in [
+            "=HYPERLINK(\"http://x\")",
+            "+1 555 0100 is my number",
+            "-- not happy",
+            "@SUM(A1)",
+            "\tcmd",
+            "\rcmd",
+            "＝1+1",
+        ] {
             let out = cell_text(text);
             assert!(out.starts_with('\''), "{text:?} -> {out:?}");
             assert_eq!(&out[1..], text);

@@ -65,8 +65,13 @@ fn cols(spec: &[(&str, ColumnKind, f64)]) -> Vec<Column> {
 use ColumnKind::*;
 
 /// categories.csv
-pub const CATEGORY_COLUMNS: &[(&str, ColumnKind, f64)] =
-    &[("category", Text, 18.0), ("kind", Text, 11.0), ("label", Text, 30.0), ("calls", Int, 9.0), ("share", Share, 9.0)];
+pub const CATEGORY_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("category", Text, 18.0),
+    ("kind", Text, 11.0),
+    ("label", Text, 30.0),
+    ("calls", Int, 9.0),
+    ("share", Share, 9.0),
+];
 /// segments.csv
 pub const SEGMENT_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("field", Text, 16.0),
@@ -94,7 +99,8 @@ pub const MENTION_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("quote", Text, 90.0),
 ];
 /// rejects.csv
-pub const REJECT_COLUMNS: &[(&str, ColumnKind, f64)] = &[("file", Text, 40.0), ("record", Text, 12.0), ("reason", Text, 80.0)];
+pub const REJECT_COLUMNS: &[(&str, ColumnKind, f64)] =
+    &[("file", Text, 40.0), ("record", Text, 12.0), ("reason", Text, 80.0)];
 /// calls.csv, before the metadata columns.
 pub const CALL_COLUMNS_HEAD: &[(&str, ColumnKind, f64)] = &[("call_id", Text, 14.0), ("started_at", Text, 21.0)];
 /// calls.csv, after the metadata columns.
@@ -112,7 +118,11 @@ pub const CALL_COLUMNS_TAIL: &[(&str, ColumnKind, f64)] = &[
 /// The columns of calls.csv for the given metadata fields.
 pub fn call_columns(metadata: &[String]) -> Vec<Column> {
     let mut out = cols(CALL_COLUMNS_HEAD);
-    out.extend(metadata.iter().map(|m| Column { name: m.clone(), kind: Text, width: (m.len() as f64 + 2.0).clamp(10.0, 24.0) }));
+    out.extend(metadata.iter().map(|m| Column {
+        name: m.clone(),
+        kind: Text,
+        width: (m.len() as f64 + 2.0).clamp(10.0, 24.0),
+    }));
     out.extend(cols(CALL_COLUMNS_TAIL));
     out
 }
@@ -126,7 +136,15 @@ pub fn mention_columns() -> Vec<Column> {
 pub fn categories(rows: &[CategoryRow]) -> Table {
     let rows = rows
         .iter()
-        .map(|r| vec![Cell::Text(r.category.clone()), Cell::Text(r.kind.as_str().into()), Cell::Text(r.label.clone()), Cell::Int(r.calls as i64), Cell::Float(r.share)])
+        .map(|r| {
+            vec![
+                Cell::Text(r.category.clone()),
+                Cell::Text(r.kind.as_str().into()),
+                Cell::Text(r.label.clone()),
+                Cell::Int(r.calls as i64),
+                Cell::Float(r.share),
+            ]
+        })
         .collect();
     Table { columns: cols(CATEGORY_COLUMNS), rows }
 }
@@ -158,14 +176,24 @@ pub fn segments(rows: &[SegmentRow]) -> Table {
 pub fn ideas(rows: &[IdeaRow]) -> Table {
     let rows = rows
         .iter()
-        .map(|r| vec![Cell::Text(r.idea.clone()), Cell::Text(r.category.clone()), Cell::Int(r.calls as i64), Cell::Text(r.example_quote.clone())])
+        .map(|r| {
+            vec![
+                Cell::Text(r.idea.clone()),
+                Cell::Text(r.category.clone()),
+                Cell::Int(r.calls as i64),
+                Cell::Text(r.example_quote.clone()),
+            ]
+        })
         .collect();
     Table { columns: cols(IDEA_COLUMNS), rows }
 }
 
 /// rejects.csv as a table.
 pub fn rejects(rows: &[Reject]) -> Table {
-    let rows = rows.iter().map(|r| vec![Cell::Text(r.file.clone()), Cell::Text(r.record.clone()), Cell::Text(r.reason.clone())]).collect();
+    let rows = rows
+        .iter()
+        .map(|r| vec![Cell::Text(r.file.clone()), Cell::Text(r.record.clone()), Cell::Text(r.reason.clone())])
+        .collect();
     Table { columns: cols(REJECT_COLUMNS), rows }
 }
 

@@ -109,7 +109,14 @@ fn finish(sheet: &mut Worksheet, columns: &[Column], rows: usize) -> Result<(), 
     Ok(())
 }
 
-fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, kind: ColumnKind, f: &Formats) -> Result<(), XlsxError> {
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    kind: ColumnKind,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     match cell {
         Cell::Text(t) => {
             let text = cell_text(t);
@@ -144,8 +151,14 @@ fn truncate(text: &str) -> String {
 }
 
 /// Copies a CSV written by this run into a sheet; cells were sanitised when the CSV was written.
-fn stream_csv(sheet: &mut Worksheet, path: &Path, columns: &[Column], max_rows: usize, f: &Formats) -> Result<usize, XlsxError> {
-    let file = std::fs::File::open(path).map_err(|e| XlsxError::IoError(e))?;
+fn stream_csv(
+    sheet: &mut Worksheet,
+    path: &Path,
+    columns: &[Column],
+    max_rows: usize,
+    f: &Formats,
+) -> Result<usize, XlsxError> {
+    let file = std::fs::File::open(path).map_err(XlsxError::IoError)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
