@@ -24,7 +24,7 @@ use crate::extract::{idea, Extractor, Findings, Taxonomy};
 use crate::ingest::{self, Batch, InputFile, Item, Reject};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
-use crate::report::manifest::{InputEntry, Manifest, Totals, TOOL};
+use crate::report::manifest::{InputEntry, Manifest, Timings, Totals, TOOL};
 use crate::report::table::{self, Cell, Column, ColumnKind, Table};
 use crate::report::xlsx::{self, Overview, SheetSource};
 use crate::report::{self, CallRow, MentionRow, ReportWriter, Staging};
@@ -321,6 +321,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         sink_thread.join().map_err(|_| Error::Other("the report writer thread panicked".into()))?
     })?;
     bar.finish_and_clear();
+    let mined = started.elapsed();
 
     let Sink { writer, counts, ledger, mut rejects, unknown_turns } = sink;
     file_rejects.append(&mut rejects);
@@ -340,6 +341,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         calls_with_idea: counts.calls_with_idea,
         unknown_speaker_turns: unknown_turns,
     };
+    let tabled = started.elapsed();
     write_workbook(&dir, &tables, &rejects, &totals, &stages.config, &taxonomy_source, &call_columns)?;
     let mut outputs: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?
@@ -359,7 +361,12 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         totals: totals.clone(),
         skipped_segment_fields: tables.skipped_fields.clone(),
         outputs,
-        wall_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        timings: Timings {
+            read_and_extract: seconds(mined),
+            tables_and_csv: seconds(tabled - mined),
+            workbook: seconds(elapsed - tabled),
+            wall: seconds(elapsed),
+        },
     };
     report::write_manifest(&dir, &manifest)?;
     staging.commit()?;
@@ -372,6 +379,10 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         out: args.out.clone(),
         elapsed,
     })
+}
+
+fn seconds(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
 fn write_workbook(
@@ -417,7 +428,7 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
         .iter()
         .find(|r| r.field == aggregate::segments::SENTIMENT_FIELD && r.value == "unhappy")
         .map_or(0, |r| r.segment_calls);
-    let facts = vec![
+    let mut facts = vec![
         ("Records read".to_string(), Cell::Int(totals.records as i64)),
         ("Calls processed".to_string(), Cell::Int(totals.calls as i64)),
         ("Records rejected (see Rejects)".to_string(), Cell::Int(totals.rejects as i64)),
@@ -434,6 +445,14 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
         ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
         ("earful version".to_string(), Cell::Text(env!("CARGO_PKG_VERSION").to_string())),
     ];
+    let cap = config.xlsx_max_rows as u64;
+    let mentions = totals.complaint_mentions + totals.idea_mentions;
+    for (sheet, rows, file) in [("Calls", totals.calls, "calls.csv"), ("Mentions", mentions, "mentions.csv")] {
+        if rows > cap {
+            let note = format!("first {cap} of {rows} rows; {file} has them all");
+            facts.push((format!("{sheet} sheet"), Cell::Text(note)));
+        }
+    }
     let n = config.overview_rows;
     let top_complaints = Table {
         columns: vec![

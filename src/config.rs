@@ -148,14 +148,15 @@ pub struct ReportFile {
     pub redact: bool,
     /// Rows shown per list on the Overview sheet.
     pub overview_rows: usize,
-    /// Rows at most in the Calls and Mentions sheets (Excel's limit is 1,048,576); the CSVs are
-    /// always complete.
+    /// Rows at most in the Calls and Mentions sheets; the CSVs are always complete. A sheet of a
+    /// million rows is slow to write and unusable in a spreadsheet, so the default is 100,000
+    /// (Excel's hard limit is 1,048,576).
     pub xlsx_max_rows: usize,
 }
 
 impl Default for ReportFile {
     fn default() -> Self {
-        ReportFile { redact: true, overview_rows: 10, xlsx_max_rows: 1_000_000 }
+        ReportFile { redact: true, overview_rows: 10, xlsx_max_rows: 100_000 }
     }
 }
 

@@ -46,6 +46,19 @@ pub struct Totals {
     pub unknown_speaker_turns: u64,
 }
 
+/// Seconds spent per phase of the run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Timings {
+    /// Reading, decoding, extracting and streaming per-call rows.
+    pub read_and_extract: f64,
+    /// Aggregate tables and the small CSVs, and calls.csv from its spool.
+    pub tables_and_csv: f64,
+    /// report.xlsx.
+    pub workbook: f64,
+    /// The whole run.
+    pub wall: f64,
+}
+
 /// The whole manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
@@ -69,8 +82,8 @@ pub struct Manifest {
     pub skipped_segment_fields: Vec<String>,
     /// Files in the report folder.
     pub outputs: Vec<String>,
-    /// Wall time of the run in seconds (the only field that changes between identical runs).
-    pub wall_seconds: f64,
+    /// Where the time went, in seconds: the only part that changes between identical runs.
+    pub timings: Timings,
 }
 
 impl Manifest {

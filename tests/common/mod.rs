@@ -185,7 +185,16 @@ pub struct Manifest {
     pub totals: Totals,
     pub skipped_segment_fields: Vec<String>,
     pub outputs: Vec<String>,
-    pub wall_seconds: f64,
+    pub timings: Timings,
+}
+
+/// The `timings` object of manifest.json.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Timings {
+    pub read_and_extract: f64,
+    pub tables_and_csv: f64,
+    pub workbook: f64,
+    pub wall: f64,
 }
 
 /// One `inputs` entry of manifest.json.
