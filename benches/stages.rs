@@ -19,7 +19,7 @@ fn corpus() -> Vec<earful::model::Call> {
     earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1 }, &dir).expect("sample");
     let (files, _) = ingest::discover(&[PathBuf::from(&dir)]);
     let mut calls = Vec::new();
-    Reader::new(&files, 1 << 22).run(|batch| {
+    Reader::new(&files, 1 << 22, ingest::Limits::default()).run(|batch| {
         calls.extend(batch.items.iter().filter_map(|item| ingest::decode(&batch, item).ok()));
         true
     });

@@ -294,11 +294,12 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         unknown_turns: 0,
     };
     let max_values = stages.config.max_values;
+    let limits = stages.config.limits;
     let sink = std::thread::scope(|scope| -> Result<Sink, Error> {
         let (batch_tx, batch_rx) = bounded::<Batch>(2);
         let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
         let files_ref = &files;
-        scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES).run(|b| batch_tx.send(b).is_ok()));
+        scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES, limits).run(|b| batch_tx.send(b).is_ok()));
         let bar_ref = &bar;
         let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
             for (outcomes, bytes) in out_rx {

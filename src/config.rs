@@ -53,6 +53,26 @@ pub struct ConfigFile {
     pub sentiment: SentimentFile,
     /// Report options.
     pub report: ReportFile,
+    /// Limits against hostile input.
+    pub limits: LimitsFile,
+}
+
+/// `[limits]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsFile {
+    /// A record (JSONL line, text transcript) longer than this many bytes is rejected unread.
+    pub max_record_bytes: usize,
+    /// A compressed file may expand to this many times its size (past 256 MiB) before it is
+    /// treated as a decompression bomb.
+    pub max_expansion: u64,
+}
+
+impl Default for LimitsFile {
+    fn default() -> Self {
+        let d = crate::ingest::Limits::default();
+        LimitsFile { max_record_bytes: d.max_record_bytes, max_expansion: d.max_expansion }
+    }
 }
 
 /// `[speakers]`: labels are compared case-insensitively, surrounding space ignored.
@@ -226,6 +246,8 @@ pub struct Config {
     pub overview_rows: usize,
     /// Row cap of the large XLSX sheets.
     pub xlsx_max_rows: usize,
+    /// Limits against hostile input.
+    pub limits: crate::ingest::Limits,
     /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
     pub digest: String,
 }
@@ -356,6 +378,14 @@ impl ConfigFile {
         for both in customer_labels.intersection(&agent_labels) {
             problems.push(format!("speakers: {both:?} is listed as both customer and agent"));
         }
+        if self.limits.max_record_bytes < 1024 || self.limits.max_expansion < 2 {
+            problems.push("limits: max_record_bytes must be at least 1024 and max_expansion at least 2".to_string());
+        }
+        let limits = crate::ingest::Limits {
+            max_record_bytes: self.limits.max_record_bytes,
+            max_expansion: self.limits.max_expansion,
+            ..crate::ingest::Limits::default()
+        };
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { path: path.to_string(), problems });
         }
@@ -375,6 +405,7 @@ impl ConfigFile {
             redact: self.report.redact,
             overview_rows: self.report.overview_rows,
             xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
+            limits,
             digest: hex_sha256(bytes),
         })
     }

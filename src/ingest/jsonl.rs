@@ -18,6 +18,7 @@ pub(super) fn frame(
     file: usize,
     mut reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
+    max_record: usize,
     full: impl Fn(&Batch) -> bool,
     flush: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
@@ -25,10 +26,17 @@ pub(super) fn frame(
     loop {
         let start = batch.buf.len();
         line_no += 1;
-        match reader.read_until(b'\n', &mut batch.buf) {
-            Ok(0) => {
+        match read_line(&mut reader, &mut batch.buf, max_record) {
+            Ok((0, _)) => {
                 batch.buf.truncate(start);
                 return true;
+            }
+            Ok((n, true)) => {
+                batch.buf.truncate(start);
+                let reason =
+                    format!("record of {n} bytes is over limits.max_record_bytes ({max_record}); skipped unread");
+                batch.items.push(Item { file, line: line_no, payload: Payload::Done(Err(reason)) });
+                continue;
             }
             Ok(_) => {}
             Err(e) => {
@@ -54,6 +62,37 @@ pub(super) fn frame(
         batch.items.push(Item { file, line: line_no, payload });
         if full(batch) && !flush(batch) {
             return false;
+        }
+    }
+}
+
+/// Appends one line (newline included) to `buf`, copying at most `max` bytes of it so that a
+/// giant line costs no memory. Returns the bytes consumed and whether the line was too long
+/// (then nothing is appended).
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+    let start = buf.len();
+    let (mut consumed, mut too_long) = (0usize, false);
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (take, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if buf.len() - start + take > max.saturating_add(1) {
+                too_long = true;
+                buf.truncate(start);
+            } else {
+                buf.extend_from_slice(&available[..take]);
+            }
+        }
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, too_long));
         }
     }
 }
@@ -166,6 +205,19 @@ mod tests {
         let call = decode(br#"{"call_id":7,"turns":[{"speaker":"agent","text":"hello"}]}"#).unwrap();
         assert_eq!(call.call_id, "7");
         assert!(call.metadata.is_empty() && call.started_at.is_none());
+    }
+
+    #[test]
+    fn a_giant_line_is_skipped_without_being_held() {
+        let mut text = b"{\"call_id\":\"a\",\"turns\":[]}\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5000));
+        text.extend(b"\n{\"call_id\":\"b\",\"turns\":[]}\n");
+        let limits = super::super::Limits { max_record_bytes: 1000, ..Default::default() };
+        let got = super::super::parse_bytes(super::super::Format::Jsonl, "t.jsonl", &text, &limits);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].1.as_ref().unwrap().call_id, "a");
+        assert!(got[1].1.as_ref().unwrap_err().contains("over limits.max_record_bytes"), "{:?}", got[1]);
+        assert_eq!((got[2].0, got[2].1.as_ref().unwrap().call_id.as_str()), (3, "b"));
     }
 
     #[test]

@@ -120,16 +120,34 @@ pub fn decode(batch: &Batch, item: &Item) -> Result<Call, String> {
     }
 }
 
+/// Limits that keep one hostile file from taking the machine down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A record (a JSONL line, a text file) longer than this is rejected without being parsed.
+    pub max_record_bytes: usize,
+    /// A compressed file may expand to at most this many times its size on disk...
+    pub max_expansion: u64,
+    /// ...once it has produced this many bytes (small files may legitimately expand a lot).
+    pub expansion_floor: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_record_bytes: 64 << 20, max_expansion: 200, expansion_floor: 256 << 20 }
+    }
+}
+
 /// Reads files in order and hands out batches of about `batch_bytes`.
 pub struct Reader<'a> {
     files: &'a [InputFile],
     batch_bytes: usize,
+    limits: Limits,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over the given files.
-    pub fn new(files: &'a [InputFile], batch_bytes: usize) -> Self {
-        Reader { files, batch_bytes: batch_bytes.max(1024) }
+    pub fn new(files: &'a [InputFile], batch_bytes: usize, limits: Limits) -> Self {
+        Reader { files, batch_bytes: batch_bytes.max(1024), limits }
     }
 
     /// Reads every file, calling `emit` with each full batch (and the last partial one).
@@ -139,16 +157,14 @@ impl<'a> Reader<'a> {
         for (index, file) in self.files.iter().enumerate() {
             let full = |b: &Batch| b.buf.len() >= self.batch_bytes || b.items.len() >= 65_536;
             let mut flush = |b: &mut Batch| -> bool { emit(std::mem::take(b)) };
-            let keep_going = match open(file) {
+            let keep_going = match open(file, &self.limits) {
                 Err(reason) => {
                     batch.items.push(Item { file: index, line: 0, payload: Payload::Done(Err(reason)) });
                     true
                 }
-                Ok(reader) => match file.format {
-                    Format::Jsonl => jsonl::frame(index, reader, &mut batch, full, &mut flush),
-                    Format::Csv => csv::frame(index, reader, &mut batch, full, &mut flush),
-                    Format::Text => text::frame(index, file, reader, &mut batch),
-                },
+                Ok(reader) => {
+                    frame(index, file.format, &stem(&file.path), reader, &mut batch, &self.limits, full, &mut flush)
+                }
             };
             batch.input_bytes += file.bytes;
             if !keep_going || (full(&batch) && !flush(&mut batch)) {
@@ -161,11 +177,71 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Frames one opened file into the batch. Returns false if the consumer stopped.
+#[allow(clippy::too_many_arguments)]
+fn frame(
+    index: usize,
+    format: Format,
+    stem: &str,
+    reader: Box<dyn BufRead + Send>,
+    batch: &mut Batch,
+    limits: &Limits,
+    full: impl Fn(&Batch) -> bool,
+    flush: &mut impl FnMut(&mut Batch) -> bool,
+) -> bool {
+    match format {
+        Format::Jsonl => jsonl::frame(index, reader, batch, limits.max_record_bytes, full, flush),
+        Format::Csv => csv::frame(index, reader, batch, full, flush),
+        Format::Text => text::frame(index, stem, reader, batch, limits.max_record_bytes),
+    }
+}
+
+/// The call id of a text transcript: its file name up to the first dot.
+fn stem(path: &std::path::Path) -> String {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("call");
+    name.split('.').next().unwrap_or(name).to_string()
+}
+
+/// Frames and decodes bytes held in memory, as if they were a file of this format named `name`:
+/// each record read gives one call or one reason. Used by the fuzz targets and property tests,
+/// and handy for embedding.
+pub fn parse_bytes(format: Format, name: &str, bytes: &[u8], limits: &Limits) -> Vec<(u64, Result<Call, String>)> {
+    let mut batch = Batch::default();
+    let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    frame(0, format, &stem(std::path::Path::new(name)), reader, &mut batch, limits, |_| false, &mut |_| true);
+    batch.items.iter().map(|item| (item.line, decode(&batch, item))).collect()
+}
+
+/// Counts the bytes a decompressor produces and fails the read once they pass the limits:
+/// a few kilobytes of gzip can expand to terabytes.
+struct ExpansionGuard<R> {
+    inner: R,
+    produced: u64,
+    allowed: u64,
+    limits: Limits,
+}
+
+impl<R: Read> Read for ExpansionGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        if self.produced > self.allowed {
+            return Err(std::io::Error::other(format!(
+                "decompressed data passed {} bytes, {}x the compressed size (limits.max_expansion): possible decompression bomb",
+                self.allowed, self.limits.max_expansion
+            )));
+        }
+        Ok(n)
+    }
+}
+
 /// Opens a file, decompressing gzip, with a reason naming the problem when it fails.
-fn open(file: &InputFile) -> Result<Box<dyn BufRead + Send>, String> {
+fn open(file: &InputFile, limits: &Limits) -> Result<Box<dyn BufRead + Send>, String> {
     let f = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
     let inner: Box<dyn Read + Send> = if file.gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f)))
+        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f));
+        let allowed = file.bytes.saturating_mul(limits.max_expansion).max(limits.expansion_floor);
+        Box::new(ExpansionGuard { inner: decoder, produced: 0, allowed, limits: *limits })
     } else {
         Box::new(f)
     };

@@ -5,16 +5,18 @@
 
 use std::io::{BufRead, Read};
 
-use super::{Batch, InputFile, Item, Payload};
+use super::{Batch, Item, Payload};
 use crate::model::{Call, Turn};
 
-/// Copies the whole file into the batch as one item.
-pub(super) fn frame(file: usize, input: &InputFile, mut reader: Box<dyn BufRead + Send>, batch: &mut Batch) -> bool {
+/// Copies the whole file into the batch as one item (a file over the record limit is rejected).
+pub(super) fn frame(file: usize, stem: &str, reader: Box<dyn BufRead + Send>, batch: &mut Batch, max: usize) -> bool {
     let start = batch.buf.len();
-    let stem = input.path.file_name().and_then(|n| n.to_str()).unwrap_or("call");
-    let stem = stem.split('.').next().unwrap_or(stem).to_string();
-    let payload = match reader.read_to_end(&mut batch.buf) {
-        Ok(_) => Payload::Text(start, batch.buf.len(), stem),
+    let payload = match reader.take(max as u64 + 1).read_to_end(&mut batch.buf) {
+        Ok(n) if n > max => {
+            batch.buf.truncate(start);
+            Payload::Done(Err(format!("transcript is over {max} bytes (limits.max_record_bytes)")))
+        }
+        Ok(_) => Payload::Text(start, batch.buf.len(), stem.to_string()),
         Err(e) => {
             batch.buf.truncate(start);
             Payload::Done(Err(format!("read error: {e}")))
