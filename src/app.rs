@@ -7,6 +7,7 @@
 //! Batches keep their order through the pool, so the report does not depend on the number of
 //! threads. Both channels are bounded: memory holds a few batches, never the corpus.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -74,6 +75,7 @@ enum Outcome {
 
 struct Processed {
     file: usize,
+    record: String,
     row: CallRow,
     mentions: Vec<(Kind, u16, u16, u32, String)>,
     segments: Vec<(String, String)>,
@@ -158,7 +160,17 @@ impl Stages {
         };
         let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
-        Outcome::Call(Box::new(Processed { file: item.file, row, mentions, segments, findings, ideas, unknown_turns }))
+        let record = Batch::record_name(item);
+        Outcome::Call(Box::new(Processed {
+            file: item.file,
+            record,
+            row,
+            mentions,
+            segments,
+            findings,
+            ideas,
+            unknown_turns,
+        }))
     }
 }
 
@@ -169,6 +181,8 @@ struct Sink {
     ledger: Vec<InputEntry>,
     rejects: Vec<Reject>,
     unknown_turns: u64,
+    /// call_id -> where it was first seen; later records with the same id are rejected.
+    seen: HashMap<String, (usize, String)>,
 }
 
 impl Sink {
@@ -186,6 +200,21 @@ impl Sink {
                 self.rejects.push(Reject { file: files[file].shown.clone(), record, reason });
             }
             Outcome::Call(p) => {
+                if let Some((file, record)) = self.seen.get(&p.row.call_id) {
+                    let at = if record.is_empty() {
+                        files[*file].shown.clone()
+                    } else {
+                        format!("{} {record}", files[*file].shown)
+                    };
+                    let reason = format!("duplicate call_id {:?}: kept the first, at {at}", p.row.call_id);
+                    return self.take(
+                        Outcome::Reject { file: p.file, record: p.record, reason },
+                        files,
+                        taxonomy,
+                        max_values,
+                    );
+                }
+                self.seen.insert(p.row.call_id.clone(), (p.file, p.record.clone()));
                 self.ledger[p.file].records += 1;
                 self.ledger[p.file].calls += 1;
                 self.unknown_turns += p.unknown_turns;
@@ -292,6 +321,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             .collect(),
         rejects: Vec::new(),
         unknown_turns: 0,
+        seen: HashMap::new(),
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
@@ -324,7 +354,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     bar.finish_and_clear();
     let mined = started.elapsed();
 
-    let Sink { writer, counts, ledger, mut rejects, unknown_turns } = sink;
+    let Sink { writer, counts, ledger, mut rejects, unknown_turns, .. } = sink;
     file_rejects.append(&mut rejects);
     let rejects = file_rejects;
     let discovery_rejects = rejects.len() as u64 - ledger.iter().map(|l| l.rejects).sum::<u64>();
