@@ -130,54 +130,77 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Whether a negator stands within [`NEGATION_WINDOW`] words before `start` in the same clause.
-/// "not only" / "not just" / "no doubt" / "no wonder" are not negations.
+/// "not only" / "not just" / "no doubt" / "no wonder" are not negations, and a subject pronoun
+/// (at the start of the phrase or between it and the negator) starts a new clause.
 pub fn is_negated(text: &str, start: usize) -> bool {
-    let first_word: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '\'' || *c == '\u{2019}')
-        .collect::<String>()
-        .to_lowercase()
-        .replace('\u{2019}', "'");
-    if SUBJECTS.contains(&first_word.as_str()) {
+    if is_one_of(first_word(&text[start..]), SUBJECTS) {
         return false;
     }
-    let before = &text[..start];
-    let mut words: Vec<String> = Vec::with_capacity(NEGATION_WINDOW);
-    let mut word = String::new();
-    for c in before.chars().rev() {
-        if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
-            word.clear();
-            if CLAUSE_BREAKS.contains(&w.as_str()) || SUBJECTS.contains(&w.as_str()) {
-                break;
-            }
-            words.push(w);
-            if words.len() == NEGATION_WINDOW {
-                break;
-            }
-        }
-        if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '"' | '\n') {
+    // words[0] is the word right before the phrase.
+    let mut words: [&str; NEGATION_WINDOW] = [""; NEGATION_WINDOW];
+    let mut n = 0;
+    let mut before = &text[..start];
+    while n < NEGATION_WINDOW {
+        let trimmed = before.trim_end_matches(|c: char| !is_word_char(c));
+        let gap = &before[trimmed.len()..];
+        if gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '"', '\n']) {
             break;
         }
-    }
-    if !word.is_empty() && words.len() < NEGATION_WINDOW {
-        let w: String = word.chars().rev().collect::<String>().to_lowercase().replace('\u{2019}', "'");
-        if !CLAUSE_BREAKS.contains(&w.as_str()) && !SUBJECTS.contains(&w.as_str()) {
-            words.push(w);
+        let word_start = trimmed
+            .rfind(|c: char| !is_word_char(c))
+            .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+        let word = &trimmed[word_start..];
+        if word.is_empty() || is_one_of(word, CLAUSE_BREAKS) || is_one_of(word, SUBJECTS) {
+            break;
         }
+        words[n] = word;
+        n += 1;
+        before = &trimmed[..word_start];
     }
-    // words[0] is the word right before the phrase; a negator's next word is the one before it.
-    words.iter().enumerate().any(|(i, w)| {
-        let next = if i == 0 { None } else { words.get(i - 1).map(String::as_str) };
-        let negator = NEGATORS.contains(&w.as_str()) || w.ends_with("n't");
-        let pseudo =
-            matches!((w.as_str(), next), ("not", Some("only" | "just")) | ("no", Some("doubt" | "wonder" | "matter")));
+    (0..n).any(|i| {
+        let w = words[i];
+        let next = if i == 0 { "" } else { words[i - 1] };
+        let negator = is_one_of(w, NEGATORS) || ends_with_nt(w);
+        let pseudo = (w.eq_ignore_ascii_case("not")
+            && (next.eq_ignore_ascii_case("only") || next.eq_ignore_ascii_case("just")))
+            || (w.eq_ignore_ascii_case("no") && is_one_of(next, &["doubt", "wonder", "matter"]));
         negator && !pseudo
     })
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '\u{2019}'
+}
+
+fn first_word(text: &str) -> &str {
+    let end = text.find(|c: char| !is_word_char(c)).unwrap_or(text.len());
+    &text[..end]
+}
+
+/// Case-insensitive membership, with the typographic apostrophe equal to the straight one.
+fn is_one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| same_word(word, w))
+}
+
+fn same_word(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        return word.eq_ignore_ascii_case(lower);
+    }
+    let mut a = word.chars().map(|c| if c == '\u{2019}' { '\'' } else { c.to_ascii_lowercase() });
+    let mut b = lower.chars();
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
+fn ends_with_nt(word: &str) -> bool {
+    let w = word.as_bytes();
+    let ascii = w.len() >= 3 && w[w.len() - 3..].eq_ignore_ascii_case(b"n't");
+    ascii || word.ends_with("n\u{2019}t") || word.ends_with("N\u{2019}T")
 }
 
 #[cfg(test)]

@@ -5,13 +5,14 @@
 //! - a negator within the three words before flips and damps a word (`not happy` = -0.5 x happy);
 //! - an intensifier right before boosts it by half (`really bad`), a softener halves it;
 //! - words after a contrastive `but` count 1.5 times, words before it half (the point comes last);
-//! - a run of `!` after a negative clause adds weight to it.
+//! - exclamation marks add weight to a negative text (at most six count).
 //!
 //! The sum `s` is squashed into -1..1 by `s / sqrt(s^2 + 16)`, so one mild word gives about
 //! +-0.24 and a sentence of strong ones approaches +-1. The lexicon and the rules are the
 //! project's own; they favour the phrases of service conversations (thanks, useless, ridiculous).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 const LEXICON: &str = include_str!("sentiment_lexicon.tsv");
@@ -34,60 +35,104 @@ const INTENSIFIERS: &[&str] = &[
 ];
 const SOFTENERS: &[&str] = &["slightly", "somewhat", "bit", "little", "kinda", "fairly"];
 
-fn lexicon() -> &'static HashMap<&'static str, f64> {
-    static LEX: OnceLock<HashMap<&'static str, f64>> = OnceLock::new();
+/// FNV-1a: lexicon keys are short words, where it beats the default SipHash several times over.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// What a word does to the score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Valence(f64),
+    Negator,
+    Intensifier,
+    Softener,
+    But,
+}
+
+type Lexicon = HashMap<Vec<u8>, Role, BuildHasherDefault<Fnv>>;
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(|| {
-        LEXICON
+        let mut map: Lexicon = LEXICON
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .filter_map(|l| {
                 let (word, score) = l.split_once('\t')?;
-                Some((word.trim(), score.trim().parse::<f64>().ok()?))
+                Some((word.trim().as_bytes().to_vec(), Role::Valence(score.trim().parse::<f64>().ok()?)))
             })
-            .collect()
+            .collect();
+        for (list, role) in [(NEGATORS, Role::Negator), (INTENSIFIERS, Role::Intensifier), (SOFTENERS, Role::Softener)]
+        {
+            for w in list {
+                map.insert(w.as_bytes().to_vec(), role);
+            }
+        }
+        map.insert(b"but".to_vec(), Role::But);
+        map
     })
+}
+
+/// The role of one word, lowercased into `buf`; contractions ending in n't are negators.
+fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
+    buf.clear();
+    if word.is_ascii() {
+        buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        buf.extend_from_slice(word.to_lowercase().replace('\u{2019}', "'").as_bytes());
+    }
+    if buf.ends_with(b"n't") {
+        return Some(Role::Negator);
+    }
+    lexicon().get(buf.as_slice()).copied()
 }
 
 /// Scores a text from -1 (very negative) to +1 (very positive); 0 when no word carries valence.
 pub fn score(text: &str) -> f64 {
-    let lex = lexicon();
-    let mut words: Vec<String> = Vec::new();
-    let mut bangs_after: Vec<usize> = Vec::new();
-    let mut current = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' {
-            current.extend(c.to_lowercase());
-        } else {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current).replace('\u{2019}', "'"));
-                bangs_after.push(0);
-            }
-            if c == '!' {
-                if let Some(b) = bangs_after.last_mut() {
-                    *b += 1;
-                }
-            }
+    // (word index, role) for each word that plays a role; the index keeps "within three words".
+    let mut tokens: Vec<(usize, Role)> = Vec::new();
+    let mut buf = Vec::with_capacity(32);
+    let mut index = 0usize;
+    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(is_word).unwrap_or(rest.len());
+        rest = &rest[start..];
+        if rest.is_empty() {
+            break;
         }
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        if let Some(role) = classify(&rest[..end], &mut buf) {
+            tokens.push((index, role));
+        }
+        index += 1;
+        rest = &rest[end..];
     }
-    if !current.is_empty() {
-        words.push(current.replace('\u{2019}', "'"));
-        bangs_after.push(0);
-    }
-    let but = words.iter().rposition(|w| w == "but");
+    let but = tokens.iter().rev().find(|t| t.1 == Role::But).map(|t| t.0);
     let mut sum = 0.0;
-    for (i, w) in words.iter().enumerate() {
-        let Some(&valence) = lex.get(w.as_str()) else { continue };
-        let mut v = valence;
-        let window = &words[i.saturating_sub(3)..i];
-        if window.iter().any(|p| NEGATORS.contains(&p.as_str()) || p.ends_with("n't")) {
+    for (k, &(i, role)) in tokens.iter().enumerate() {
+        let Role::Valence(mut v) = role else { continue };
+        let before = &tokens[..k];
+        if before.iter().rev().take_while(|t| t.0 + 3 >= i).any(|t| t.1 == Role::Negator) {
             v *= -0.5;
         }
-        if let Some(prev) = i.checked_sub(1).map(|p| words[p].as_str()) {
-            if INTENSIFIERS.contains(&prev) {
-                v *= 1.5;
-            } else if SOFTENERS.contains(&prev) {
-                v *= 0.5;
-            }
+        match before.last() {
+            Some(&(p, Role::Intensifier)) if p + 1 == i => v *= 1.5,
+            Some(&(p, Role::Softener)) if p + 1 == i => v *= 0.5,
+            _ => {}
         }
         match but {
             Some(b) if i > b => v *= 1.5,
@@ -96,7 +141,7 @@ pub fn score(text: &str) -> f64 {
         }
         sum += v;
     }
-    let bangs: usize = bangs_after.iter().map(|b| (*b).min(3)).sum();
+    let bangs = text.bytes().filter(|&b| b == b'!').count().min(6);
     if sum < 0.0 && bangs > 0 {
         sum -= 0.3 * bangs as f64;
     }

@@ -4,6 +4,7 @@
 //! most of the cost, runs on the workers. Unknown fields are ignored so that exports with extra
 //! fields need no cleaning first.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use serde::Deserialize;
@@ -119,8 +120,62 @@ struct RawTurn {
     end: Option<f64>,
 }
 
-/// Decodes one line into a call, or says exactly what is wrong with it.
+/// The shape of a well-formed call, borrowed from the line where no escapes force a copy.
+#[derive(Deserialize)]
+struct FastCall<'a> {
+    call_id: Value,
+    #[serde(default, borrow)]
+    started_at: Option<Cow<'a, str>>,
+    #[serde(default)]
+    metadata: Option<serde_json::Map<String, Value>>,
+    #[serde(borrow)]
+    turns: Vec<FastTurn<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastTurn<'a> {
+    #[serde(alias = "role", borrow)]
+    speaker: Cow<'a, str>,
+    #[serde(alias = "content", borrow)]
+    text: Cow<'a, str>,
+    #[serde(default)]
+    start: Option<f64>,
+    #[serde(default)]
+    end: Option<f64>,
+}
+
+/// Decodes one line into a call, or says exactly what is wrong with it. Well-formed lines take a
+/// typed fast path; anything else is decoded again loosely to name the problem precisely.
 pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
+    if let Ok(fast) = serde_json::from_slice::<FastCall<'_>>(line) {
+        let call_id = match fast.call_id {
+            Value::String(s) if !s.trim().is_empty() => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(call_id) = call_id {
+            let mut metadata = Vec::new();
+            if let Some(map) = fast.metadata {
+                flatten("", map, &mut metadata);
+            }
+            let turns = fast
+                .turns
+                .into_iter()
+                .map(|t| Turn {
+                    speaker: t.speaker.into_owned(),
+                    text: t.text.into_owned(),
+                    start: t.start,
+                    end: t.end,
+                })
+                .collect();
+            let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
+            return Ok(Call { call_id, started_at, metadata, turns });
+        }
+    }
+    decode_loose(line)
+}
+
+fn decode_loose(line: &[u8]) -> Result<Call, String> {
     let raw: RawCall = serde_json::from_slice(line).map_err(|e| {
         if e.is_eof() {
             format!("truncated JSON (ends at column {})", e.column())
