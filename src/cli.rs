@@ -58,6 +58,20 @@ pub struct MineArgs {
     /// Write quotes as said, without redacting cards, emails, phone numbers and SSNs.
     #[arg(long)]
     pub no_redact: bool,
+    /// Stop after a stage and write nothing (for the benchmark): parse, extract or all.
+    #[arg(long, value_enum, default_value_t = Stage::All, hide = true)]
+    pub stage: Stage,
+}
+
+/// How far `mine` goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// Read and decode records only.
+    Parse,
+    /// Also normalize and extract, but write no report.
+    Extract,
+    /// The whole run.
+    All,
 }
 
 /// `earful sample`.

@@ -131,17 +131,23 @@ impl Counts {
             self.category_mentions[c as usize] += u64::from(k);
         }
         for (field, value) in call.segments {
-            let fc = self.fields.entry(field.clone()).or_default();
+            // Look up before inserting: the keys repeat on every call and need no fresh copy.
+            if !self.fields.contains_key(field) {
+                self.fields.insert(field.clone(), FieldCounts::default());
+            }
+            let Some(fc) = self.fields.get_mut(field) else { continue };
             if fc.too_many_values {
                 continue;
             }
-            if !fc.values.contains_key(value) && fc.values.len() >= max_values {
-                fc.too_many_values = true;
-                fc.values.clear();
-                continue;
+            if !fc.values.contains_key(value) {
+                if fc.values.len() >= max_values {
+                    fc.too_many_values = true;
+                    fc.values.clear();
+                    continue;
+                }
+                fc.values.insert(value.clone(), ValueCounts { calls: 0, category_calls: vec![0; n] });
             }
-            let vc =
-                fc.values.entry(value.clone()).or_insert_with(|| ValueCounts { calls: 0, category_calls: vec![0; n] });
+            let Some(vc) = fc.values.get_mut(value) else { continue };
             vc.calls += 1;
             for &c in call.categories {
                 vc.category_calls[c as usize] += 1;

@@ -24,10 +24,18 @@ pub(super) fn frame(
     flush: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
     let mut line_no = 0u64;
+    let end = match line_end(&mut reader) {
+        Ok(end) => end,
+        Err(e) => {
+            let reason = format!("read error: {e}");
+            batch.items.push(Item { file, line: 1, payload: Payload::Done(Err(reason)) });
+            return true;
+        }
+    };
     loop {
         let start = batch.buf.len();
         line_no += 1;
-        match read_line(&mut reader, &mut batch.buf, max_record) {
+        match read_line(&mut reader, &mut batch.buf, max_record, end) {
             Ok((0, _)) => {
                 batch.buf.truncate(start);
                 return true;
@@ -67,10 +75,19 @@ pub(super) fn frame(
     }
 }
 
-/// Appends one line (newline included) to `buf`, copying at most `max` bytes of it so that a
+/// Which byte ends a line in this file: LF (which also covers CRLF: a trailing CR is trimmed),
+/// or CR for files that use a lone CR throughout (old Mac exports). Decided from the first
+/// block, so a stray CR inside a record of an LF file is just whitespace.
+fn line_end(reader: &mut dyn BufRead) -> std::io::Result<u8> {
+    let head = reader.fill_buf()?;
+    let lone_cr = memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some();
+    Ok(if lone_cr { b'\r' } else { b'\n' })
+}
+
+/// Appends one line (terminator included) to `buf`, copying at most `max` bytes of it so that a
 /// giant line costs no memory. Returns the bytes consumed and whether the line was too long
 /// (then nothing is appended).
-fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize, end: u8) -> std::io::Result<(usize, bool)> {
     let start = buf.len();
     let (mut consumed, mut too_long) = (0usize, false);
     loop {
@@ -78,7 +95,7 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std::io
         if available.is_empty() {
             return Ok((consumed, too_long));
         }
-        let (take, done) = match memchr::memchr(b'\n', available) {
+        let (take, done) = match memchr::memchr(end, available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };

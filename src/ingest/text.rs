@@ -31,7 +31,8 @@ pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
     let text = std::str::from_utf8(super::strip_bom(bytes))
         .map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))?;
     let mut turns: Vec<Turn> = Vec::new();
-    for line in text.lines() {
+    // Lines end at LF, CRLF or a lone CR.
+    for line in text.split(['\n', '\r']) {
         let line = strip_timestamp(line.trim());
         if line.is_empty() {
             continue;

@@ -46,21 +46,33 @@ impl Speakers {
     /// The role of a label: exact (case-insensitive) match first, then a label that starts with
     /// a known word followed by a digit or separator (`Agent 2`, `customer_1`, `rep-jane`).
     pub fn role(&self, label: &str) -> Role {
-        let label = label.trim().to_lowercase();
-        if self.customer.contains(&label) {
+        let label = label.trim();
+        // Labels are short and repeat on every turn: lowercase them on the stack when possible.
+        let mut buf = [0u8; 32];
+        let owned;
+        let label: &str = if label.is_ascii() && label.len() <= buf.len() {
+            let lower = &mut buf[..label.len()];
+            lower.copy_from_slice(label.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or_default()
+        } else {
+            owned = label.to_lowercase();
+            &owned
+        };
+        if self.customer.contains(label) {
             return Role::Customer;
         }
-        if self.agent.contains(&label) {
+        if self.agent.contains(label) {
             return Role::Agent;
         }
-        let head: String = label.chars().take_while(|c| c.is_alphabetic()).collect();
-        let rest = &label[head.len()..];
+        let head_len = label.find(|c: char| !c.is_alphabetic()).unwrap_or(label.len());
+        let (head, rest) = label.split_at(head_len);
         let separated = rest.starts_with(|c: char| c.is_ascii_digit() || " _-#".contains(c));
         if head.len() > 1 && separated {
-            if self.customer.contains(&head) {
+            if self.customer.contains(head) {
                 return Role::Customer;
             }
-            if self.agent.contains(&head) {
+            if self.agent.contains(head) {
                 return Role::Agent;
             }
         }

@@ -84,38 +84,45 @@ fn redact_cards(p: &Patterns, text: &str) -> String {
 }
 
 /// The byte ranges, within one number run, of the card numbers it holds (left to right, longest
-/// first, never overlapping).
+/// first, never overlapping). A card is made of whole groups: a digit group (`4111`), or spoken
+/// digits said one after the other without a comma or dash between them ("four one one one").
 fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
-    // Each token: its span and its digits.
-    let tokens: Vec<(Range<usize>, Vec<u8>)> = p
-        .token
-        .captures_iter(run)
-        .map(|c| {
-            let whole = c.get(0).expect("group 0").range();
-            let repeat = match c.get(1).map(|m| m.as_str().to_ascii_lowercase()) {
-                Some(w) if w == "double" => 2,
-                Some(_) => 3,
-                None => 1,
-            };
-            let said = &c[2];
-            let digits: Vec<u8> = match said.bytes().next() {
-                Some(b) if b.is_ascii_digit() => said.bytes().map(|b| b - b'0').collect(),
-                _ => vec![word_digit(said); 1],
-            };
-            let digits = if repeat > 1 && digits.len() == 1 { vec![digits[0]; repeat] } else { digits };
-            (whole, digits)
-        })
-        .collect();
-    let total: usize = tokens.iter().map(|(_, d)| d.len()).sum();
+    let mut groups: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+    let mut last_spoken = false;
+    for c in p.token.captures_iter(run) {
+        let whole = c.get(0).expect("group 0").range();
+        let said = &c[2];
+        let spoken = !said.as_bytes()[0].is_ascii_digit();
+        let mut digits: Vec<u8> =
+            if spoken { vec![word_digit(said)] } else { said.bytes().map(|b| b - b'0').collect() };
+        if let Some(word) = c.get(1) {
+            if digits.len() == 1 {
+                let times = if word.as_str().eq_ignore_ascii_case("double") { 2 } else { 3 };
+                digits = vec![digits[0]; times];
+            }
+        }
+        let joined = match groups.last_mut() {
+            Some((span, previous)) if spoken && last_spoken && run[span.end..whole.start].trim().is_empty() => {
+                span.end = whole.end;
+                previous.extend_from_slice(&digits);
+                true
+            }
+            _ => false,
+        };
+        if !joined {
+            groups.push((whole, digits));
+        }
+        last_spoken = spoken;
+    }
     let mut spans = Vec::new();
-    if total < 13 {
+    if groups.iter().map(|(_, d)| d.len()).sum::<usize>() < 13 {
         return spans;
     }
     let mut i = 0;
-    while i < tokens.len() {
+    while i < groups.len() {
         let mut digits: Vec<u8> = Vec::with_capacity(19);
         let mut best = None;
-        for (j, (_, d)) in tokens.iter().enumerate().skip(i) {
+        for (j, (_, d)) in groups.iter().enumerate().skip(i) {
             digits.extend_from_slice(d);
             if digits.len() > 19 {
                 break;
@@ -126,7 +133,7 @@ fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
         }
         match best {
             Some(j) => {
-                spans.push(tokens[i].0.start..tokens[j].0.end);
+                spans.push(groups[i].0.start..groups[j].0.end);
                 i = j + 1;
             }
             None => i += 1,

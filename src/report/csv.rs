@@ -67,11 +67,30 @@ impl CsvStream {
         Ok(())
     }
 
+    /// Writes one row of already rendered (and sanitised) cells.
+    pub fn write_raw(&mut self, row: &[String]) -> std::io::Result<()> {
+        self.writer.write_record(row)?;
+        Ok(())
+    }
+
     /// Flushes and closes the file.
     pub fn finish(self) -> std::io::Result<()> {
         let mut inner = self.writer.into_inner().map_err(|e| e.into_error())?;
         inner.flush()
     }
+}
+
+/// Writes the BOM and header, then copies rows rendered elsewhere by these rules byte for byte.
+pub fn write_with_body(path: &Path, columns: &[Column], body: &mut impl std::io::Read) -> std::io::Result<()> {
+    let mut file = BufWriter::with_capacity(1 << 16, File::create(path)?);
+    file.write_all(BOM)?;
+    {
+        let mut header = csv::WriterBuilder::new().from_writer(&mut file);
+        header.write_record(columns.iter().map(|c| c.name.as_str()))?;
+        header.flush()?;
+    }
+    std::io::copy(body, &mut file)?;
+    file.flush()
 }
 
 /// Writes a whole table to a file.

@@ -13,10 +13,8 @@ pub mod xlsx;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
 
 use self::csv::CsvStream;
 use self::table::{Cell, Column, Table};
@@ -124,7 +122,7 @@ pub fn is_report(path: &Path) -> bool {
 }
 
 /// One row of calls.csv.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallRow {
     /// Call id.
     pub call_id: String,
@@ -168,49 +166,69 @@ pub struct MentionRow<'a> {
 }
 
 /// Streams per-call rows to disk during the run.
+///
+/// calls.csv has a column per metadata field, and a field may first appear on the last call, so
+/// rows go to a headerless body file with the fields known so far. At the end the header is
+/// written and the body copied after it as it stands; only if a field appeared after the first
+/// row were written are the earlier rows re-read and padded with empty cells.
 pub struct ReportWriter {
     dir: PathBuf,
     mentions: CsvStream,
-    spool: BufWriter<File>,
+    body: ::csv::Writer<BufWriter<File>>,
     metadata_fields: Vec<String>,
-    known_fields: HashMap<String, ()>,
+    field_index: HashMap<String, usize>,
+    kinds: Vec<table::ColumnKind>,
+    /// (row count, metadata field count) each time the field list grew after rows were written.
+    growth: Vec<(u64, usize)>,
+    record: Vec<String>,
     calls: u64,
-    mention_rows: u64,
 }
 
-/// Spool of call rows; calls.csv needs every metadata field name before its header is written.
-const SPOOL: &str = ".calls.spool.jsonl";
+/// The body of calls.csv while the run goes on.
+const BODY: &str = ".calls.body.csv";
 
 impl ReportWriter {
     /// Starts the streamed files in `dir`.
     pub fn create(dir: &Path) -> Result<ReportWriter, ReportError> {
         let mentions_path = dir.join("mentions.csv");
         let mentions = CsvStream::create(&mentions_path, &table::mention_columns()).map_err(io_err(&mentions_path))?;
-        let spool_path = dir.join(SPOOL);
-        let spool = BufWriter::with_capacity(1 << 16, File::create(&spool_path).map_err(io_err(&spool_path))?);
+        let body_path = dir.join(BODY);
+        let file = BufWriter::with_capacity(1 << 16, File::create(&body_path).map_err(io_err(&body_path))?);
         Ok(ReportWriter {
             dir: dir.to_path_buf(),
             mentions,
-            spool,
+            body: ::csv::WriterBuilder::new().flexible(true).from_writer(file),
             metadata_fields: Vec::new(),
-            known_fields: HashMap::new(),
+            field_index: HashMap::new(),
+            kinds: table::call_columns(&[]).iter().map(|c| c.kind).collect(),
+            growth: Vec::new(),
+            record: Vec::new(),
             calls: 0,
-            mention_rows: 0,
         })
     }
 
     /// Records one call.
     pub fn call(&mut self, row: &CallRow) -> Result<(), ReportError> {
+        let before = self.metadata_fields.len();
         for (field, _) in &row.metadata {
-            if !self.known_fields.contains_key(field) {
-                self.known_fields.insert(field.clone(), ());
+            if !self.field_index.contains_key(field) {
+                self.field_index.insert(field.clone(), self.metadata_fields.len());
                 self.metadata_fields.push(field.clone());
             }
         }
-        let path = self.dir.join(SPOOL);
-        serde_json::to_writer(&mut self.spool, row)
+        if self.metadata_fields.len() != before {
+            self.kinds = table::call_columns(&self.metadata_fields).iter().map(|c| c.kind).collect();
+            if self.calls > 0 {
+                self.growth.push((self.calls, before));
+            }
+        }
+        let cells = call_cells(row, &self.field_index, self.metadata_fields.len());
+        self.record.clear();
+        self.record.extend(cells.iter().zip(&self.kinds).map(|(c, k)| self::csv::cell(c, *k)));
+        let path = self.dir.join(BODY);
+        self.body
+            .write_record(&self.record)
             .map_err(|e| ReportError::Io { path: path.display().to_string(), source: e.into() })?;
-        self.spool.write_all(b"\n").map_err(io_err(&path))?;
         self.calls += 1;
         Ok(())
     }
@@ -225,7 +243,6 @@ impl ReportWriter {
             Cell::Int(i64::from(m.turn)),
             Cell::Text(m.quote.to_string()),
         ];
-        self.mention_rows += 1;
         self.mentions.write(&row).map_err(io_err(&self.dir.join("mentions.csv")))
     }
 
@@ -233,37 +250,49 @@ impl ReportWriter {
     pub fn finish(self) -> Result<Vec<Column>, ReportError> {
         let mentions_path = self.dir.join("mentions.csv");
         self.mentions.finish().map_err(io_err(&mentions_path))?;
-        let spool_path = self.dir.join(SPOOL);
-        let mut spool = self.spool;
-        spool.flush().map_err(io_err(&spool_path))?;
-        drop(spool);
+        let body_path = self.dir.join(BODY);
+        let mut body = self
+            .body
+            .into_inner()
+            .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into_error() })?;
+        body.flush().map_err(io_err(&body_path))?;
+        drop(body);
         let columns = table::call_columns(&self.metadata_fields);
         let calls_path = self.dir.join("calls.csv");
-        let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
-        let reader = BufReader::new(File::open(&spool_path).map_err(io_err(&spool_path))?);
-        let index: HashMap<&str, usize> =
-            self.metadata_fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
-        for line in reader.lines() {
-            let line = line.map_err(io_err(&spool_path))?;
-            let row: CallRow = serde_json::from_str(&line)
-                .map_err(|e| ReportError::Io { path: spool_path.display().to_string(), source: e.into() })?;
-            out.write(&call_cells(&row, &index, self.metadata_fields.len())).map_err(io_err(&calls_path))?;
+        let mut input = BufReader::with_capacity(1 << 16, File::open(&body_path).map_err(io_err(&body_path))?);
+        if self.growth.is_empty() {
+            self::csv::write_with_body(&calls_path, &columns, &mut input).map_err(io_err(&calls_path))?;
+        } else {
+            let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
+            let total = self.metadata_fields.len();
+            let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+            let mut record = ::csv::StringRecord::new();
+            let mut row = 0u64;
+            let mut padded: Vec<String> = Vec::new();
+            while reader
+                .read_record(&mut record)
+                .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into() })?
+            {
+                // Fields known when this row was written: the count at the first growth after it.
+                let known = self.growth.iter().find(|(at, _)| row < *at).map_or(total, |(_, n)| *n);
+                padded.clear();
+                padded.extend(record.iter().take(2 + known).map(str::to_string));
+                padded.extend(std::iter::repeat_n(String::new(), total - known));
+                padded.extend(record.iter().skip(2 + known).map(str::to_string));
+                out.write_raw(&padded).map_err(io_err(&calls_path))?;
+                row += 1;
+            }
+            out.finish().map_err(io_err(&calls_path))?;
         }
-        out.finish().map_err(io_err(&calls_path))?;
-        fs::remove_file(&spool_path).map_err(io_err(&spool_path))?;
+        fs::remove_file(&body_path).map_err(io_err(&body_path))?;
         Ok(columns)
-    }
-
-    /// Mention rows written so far.
-    pub fn mention_rows(&self) -> u64 {
-        self.mention_rows
     }
 }
 
-fn call_cells(row: &CallRow, index: &HashMap<&str, usize>, fields: usize) -> Vec<Cell> {
+fn call_cells(row: &CallRow, index: &HashMap<String, usize>, fields: usize) -> Vec<Cell> {
     let mut meta = vec![Cell::Empty; fields];
     for (k, v) in &row.metadata {
-        if let Some(&i) = index.get(k.as_str()) {
+        if let Some(&i) = index.get(k) {
             meta[i] = Cell::Text(v.clone());
         }
     }
@@ -317,6 +346,28 @@ mod tests {
         assert!(!out.join("half.csv").exists());
         let leftovers: Vec<_> = fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn a_metadata_field_seen_late_pads_the_earlier_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ReportWriter::create(dir.path()).unwrap();
+        let row = |id: &str, meta: &[(&str, &str)]| CallRow {
+            call_id: id.into(),
+            metadata: meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..CallRow::default()
+        };
+        w.call(&row("c1", &[("region", "west")])).unwrap();
+        w.call(&row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
+        w.call(&row("c3", &[("plan", "plus")])).unwrap();
+        w.finish().unwrap();
+        let text = fs::read_to_string(dir.path().join("calls.csv")).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].starts_with("call_id,started_at,region,plan,turns,"), "{}", lines[0]);
+        assert!(lines[1].starts_with("c1,,west,,0,"), "{}", lines[1]);
+        assert!(lines[2].starts_with("c2,,east,basic,0,"), "{}", lines[2]);
+        assert!(lines[3].starts_with("c3,,,plus,0,"), "{}", lines[3]);
+        assert!(!dir.path().join(BODY).exists());
     }
 
     #[test]
