@@ -619,7 +619,7 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
 
 /// `earful sample`: writes the synthetic corpus.
 pub fn sample(args: &SampleArgs) -> Result<(), Error> {
-    let opts = crate::sample::SampleOptions { calls: args.calls, seed: args.seed };
+    let opts = crate::sample::SampleOptions { calls: args.calls, seed: args.seed, length: args.length };
     let summary = crate::sample::write_sample(&opts, &args.out)
         .map_err(|e| Error::Other(format!("{}: {e}", args.out.display())))?;
     eprintln!(

@@ -83,6 +83,9 @@ pub struct SampleArgs {
     /// Random seed: the same seed writes the same bytes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Call length: 1 for the bundled sample (~1 KB per call), 3 for ~3 KB calls (benchmarks).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub length: u32,
     /// Folder to write into.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,

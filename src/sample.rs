@@ -66,6 +66,9 @@ pub struct SampleOptions {
     pub calls: usize,
     /// Seed for the generator; the same seed and `calls` give byte-identical files.
     pub seed: u64,
+    /// How long calls are: 1 is the bundled sample (about 1 KB of JSON per call); larger values
+    /// make longer conversations (about 3 KB at 3) for benchmarks.
+    pub length: u32,
 }
 
 /// What was written.
@@ -1286,7 +1289,7 @@ mod tests {
 
     fn write(calls: usize, seed: u64, name: &str) -> (PathBuf, SampleSummary) {
         let dir = scratch(name);
-        let summary = write_sample(&SampleOptions { calls, seed }, &dir).expect("sample written");
+        let summary = write_sample(&SampleOptions { calls, seed, length: 1 }, &dir).expect("sample written");
         (dir, summary)
     }
 
