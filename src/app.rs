@@ -17,18 +17,18 @@ use crossbeam_channel::bounded;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::aggregate::{self, CallCounts, CallIdea, Counts, Tables};
+use crate::aggregate::{self, CallCounts, CallIdea, Counts};
 use crate::cli::{MineArgs, SampleArgs, Stage};
 use crate::config::{hex_sha256, Config};
-use crate::error::Error;
+use crate::error::{Error, Exit};
+use crate::extract::follow_up::{self, Reason};
 use crate::extract::{idea, Extractor, Findings, Taxonomy};
 use crate::ingest::{self, Batch, InputFile, Item, Reject};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
 use crate::report::manifest::{InputEntry, Manifest, Timings, Totals, TOOL};
-use crate::report::table::{self, Cell, Column, ColumnKind, Table};
-use crate::report::xlsx::{self, Overview, SheetSource};
-use crate::report::{self, CallRow, MentionRow, ReportWriter, Staging};
+use crate::report::table::{self, FollowUpRow};
+use crate::report::{self, workbook, CallRow, MentionRow, ReportWriter, Staging};
 
 /// Bytes of input per batch: large enough to keep both cores busy, small enough to bound memory.
 const BATCH_BYTES: usize = 4 << 20;
@@ -46,21 +46,112 @@ pub struct Summary {
     pub complaints: u64,
     /// Idea mentions.
     pub ideas: u64,
+    /// Calls to call back.
+    pub follow_ups: u64,
     /// The report folder.
     pub out: PathBuf,
     /// Wall time.
     pub elapsed: Duration,
 }
 
+impl Summary {
+    /// Rejected records over records read (0 when nothing was read).
+    pub fn reject_rate(&self) -> f64 {
+        if self.records == 0 {
+            0.0
+        } else {
+            self.rejects as f64 / self.records as f64
+        }
+    }
+}
+
+/// The run's figures for monitoring, as `--summary-json` writes them.
+#[derive(Debug, serde::Serialize)]
+struct SummaryJson<'a> {
+    status: &'a str,
+    exit_code: u8,
+    error: Option<String>,
+    records: u64,
+    calls: u64,
+    rejects: u64,
+    reject_rate: f64,
+    complaint_mentions: u64,
+    idea_mentions: u64,
+    follow_ups: u64,
+    out: String,
+    seconds: f64,
+}
+
+/// `earful mine` as the binary runs it: the run, the summary line, `--summary-json`, and the exit
+/// code a scheduler acts on (3 when the reject rate passed `--max-reject-rate`).
+pub fn mine_command(args: &MineArgs) -> Exit {
+    let result = mine(args);
+    let (exit, status) = match &result {
+        Ok(s) if args.max_reject_rate.is_some_and(|max| s.reject_rate() > max) => {
+            (Exit::TooManyRejects, "too_many_rejects")
+        }
+        Ok(_) => (Exit::Success, "ok"),
+        Err(e) => (e.exit(), "failed"),
+    };
+    match &result {
+        Ok(summary) if !args.quiet => eprintln!("{summary}"),
+        Ok(_) => {}
+        Err(e) => eprintln!("earful: error: {e}"),
+    }
+    if exit == Exit::TooManyRejects {
+        if let (Ok(s), Some(max)) = (&result, args.max_reject_rate) {
+            eprintln!(
+                "earful: reject rate {:.2}% is over --max-reject-rate {:.2}% (see rejects.csv)",
+                s.reject_rate() * 100.0,
+                max * 100.0
+            );
+        }
+    }
+    if let Some(path) = &args.summary_json {
+        let zero = Summary {
+            records: 0,
+            calls: 0,
+            rejects: 0,
+            complaints: 0,
+            ideas: 0,
+            follow_ups: 0,
+            out: args.out.clone(),
+            elapsed: Duration::ZERO,
+        };
+        let s = result.as_ref().unwrap_or(&zero);
+        let json = SummaryJson {
+            status,
+            exit_code: exit as u8,
+            error: result.as_ref().err().map(|e| e.to_string()),
+            records: s.records,
+            calls: s.calls,
+            rejects: s.rejects,
+            reject_rate: s.reject_rate(),
+            complaint_mentions: s.complaints,
+            idea_mentions: s.ideas,
+            follow_ups: s.follow_ups,
+            out: args.out.display().to_string(),
+            seconds: seconds(s.elapsed),
+        };
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("earful: error: cannot write {}: {e}", path.display());
+            return if exit == Exit::Success { Exit::Failure } else { exit };
+        }
+    }
+    exit
+}
+
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "earful: {} calls, {} rejected, {} complaints, {} ideas -> {} ({:.1} s)",
+            "earful: {} calls, {} rejected, {} complaints, {} ideas, {} follow-ups -> {} ({:.1} s)",
             self.calls,
             self.rejects,
             self.complaints,
             self.ideas,
+            self.follow_ups,
             self.out.display(),
             self.elapsed.as_secs_f64()
         )
@@ -76,6 +167,7 @@ enum Outcome {
 struct Processed {
     file: usize,
     record: String,
+    follow_up: Option<FollowUpRow>,
     row: CallRow,
     mentions: Vec<(Kind, u16, u16, u32, String)>,
     segments: Vec<(String, String)>,
@@ -92,6 +184,64 @@ struct Stages {
 }
 
 impl Stages {
+    /// The call-back entry for a call in which the customer complained and that ended badly.
+    fn follow_up(
+        &self,
+        conv: &normalize::Conversation,
+        findings: &Findings,
+        mentions: &[(Kind, u16, u16, u32, String)],
+        row: &CallRow,
+        quote: &dyn Fn(u32, usize, usize) -> String,
+    ) -> Option<FollowUpRow> {
+        if findings.complaints == 0 {
+            return None;
+        }
+        let rules = &self.config.follow_ups;
+        let taxonomy = self.extractor.taxonomy();
+        let first_in = |list: &[String]| {
+            mentions.iter().find(|m| list.contains(&taxonomy.categories[m.1 as usize].id)).map(|m| m.4.clone())
+        };
+        let mut reasons = Vec::new();
+        let mut quotes = Vec::new();
+        if let Some(q) = first_in(&rules.cancellation_categories) {
+            reasons.push(Reason::CancellationThreat);
+            quotes.push(q);
+        }
+        if let Some((turn, start, end)) = findings.supervisor {
+            reasons.push(Reason::AskedForSupervisor);
+            quotes.push(quote(turn, start, end));
+        }
+        if findings.sentiment_end <= self.config.unhappy_at {
+            reasons.push(Reason::UnhappyEnd);
+        }
+        if let Some(q) = first_in(&rules.repeat_categories) {
+            reasons.push(Reason::RepeatContact);
+            quotes.push(q);
+        }
+        if reasons.is_empty() {
+            return None;
+        }
+        let last_complaint = mentions.iter().rev().find(|m| m.0 == Kind::Complaint).map(|m| m.4.clone());
+        let customer_id = rules
+            .customer_id_fields
+            .iter()
+            .find_map(|f| conv.call.metadata.iter().find(|(k, v)| k == f && !v.trim().is_empty()))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let started_at = conv.call.started_at.clone().unwrap_or_default();
+        Some(FollowUpRow {
+            call_id: conv.call.call_id.clone(),
+            customer_id,
+            priority: follow_up::priority(&reasons),
+            reasons: reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
+            categories: row.categories.clone(),
+            respond_by: respond_by(&started_at, rules.respond_within_hours),
+            started_at,
+            sentiment_end: findings.sentiment_end,
+            quote: quotes.into_iter().next().or(last_complaint).unwrap_or_default(),
+        })
+    }
+
     fn process(&self, batch: &Batch, item: &Item) -> Outcome {
         let reject = |reason: String| Outcome::Reject { file: item.file, record: Batch::record_name(item), reason };
         let call = match ingest::decode(batch, item) {
@@ -158,12 +308,14 @@ impl Stages {
             primary_category: findings.primary.as_ref().map(ids).unwrap_or_default().to_string(),
             categories: findings.categories.iter().map(ids).collect::<Vec<_>>().join(";"),
         };
+        let follow_up = self.follow_up(&conv, &findings, &mentions, &row, &quote);
         let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
         let record = Batch::record_name(item);
         Outcome::Call(Box::new(Processed {
             file: item.file,
             record,
+            follow_up,
             row,
             mentions,
             segments,
@@ -172,6 +324,13 @@ impl Stages {
             unknown_turns,
         }))
     }
+}
+
+/// The call's start plus `hours`, as UTC RFC 3339; empty when the start is not a timestamp.
+fn respond_by(started_at: &str, hours: f64) -> String {
+    let Ok(start) = chrono::DateTime::parse_from_rfc3339(started_at.trim()) else { return String::new() };
+    let due = start + chrono::Duration::seconds((hours * 3600.0).round() as i64);
+    due.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// What the sink thread accumulates.
@@ -183,6 +342,8 @@ struct Sink {
     unknown_turns: u64,
     /// call_id -> where it was first seen; later records with the same id are rejected.
     seen: HashMap<String, (usize, String)>,
+    /// Calls to call back.
+    follow_ups: Vec<FollowUpRow>,
 }
 
 impl Sink {
@@ -215,6 +376,10 @@ impl Sink {
                     );
                 }
                 self.seen.insert(p.row.call_id.clone(), (p.file, p.record.clone()));
+                let mut p = p;
+                if let Some(f) = p.follow_up.take() {
+                    self.follow_ups.push(f);
+                }
                 self.ledger[p.file].records += 1;
                 self.ledger[p.file].calls += 1;
                 self.unknown_turns += p.unknown_turns;
@@ -330,6 +495,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         rejects: Vec::new(),
         unknown_turns: 0,
         seen: HashMap::new(),
+        follow_ups: Vec::new(),
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
@@ -362,13 +528,14 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     bar.finish_and_clear();
     let mined = started.elapsed();
 
-    let Sink { writer, counts, ledger, mut rejects, unknown_turns, .. } = sink;
+    let Sink { writer, counts, ledger, mut rejects, unknown_turns, mut follow_ups, .. } = sink;
+    table::sort_follow_ups(&mut follow_ups);
     file_rejects.append(&mut rejects);
     let rejects = file_rejects;
     let discovery_rejects = rejects.len() as u64 - ledger.iter().map(|l| l.rejects).sum::<u64>();
     let tables = aggregate::tables(&counts, taxonomy, &stages.config)?;
     let dir = staging.dir().to_path_buf();
-    report::write_tables(&dir, &table::small_tables(&tables, &rejects))?;
+    report::write_tables(&dir, &table::small_tables(&tables, &rejects, &follow_ups))?;
     let call_columns = writer.finish()?;
     let totals = Totals {
         records: ledger.iter().map(|l| l.records).sum::<u64>() + discovery_rejects,
@@ -381,7 +548,16 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         unknown_speaker_turns: unknown_turns,
     };
     let tabled = started.elapsed();
-    write_workbook(&dir, &tables, &rejects, &totals, &stages.config, &taxonomy_source, &call_columns)?;
+    let run = workbook::RunReport {
+        tables: &tables,
+        rejects: &rejects,
+        follow_ups: &follow_ups,
+        totals: &totals,
+        config: &stages.config,
+        taxonomy_source: &taxonomy_source,
+        call_columns: &call_columns,
+    };
+    workbook::write(&dir, &run)?;
     let mut outputs: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| Error::Other(format!("{}: {e}", dir.display())))?
         .filter_map(|e| e.ok().and_then(|e| e.file_name().to_str().map(str::to_string)))
@@ -415,6 +591,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         rejects: totals.rejects,
         complaints: totals.complaint_mentions,
         ideas: totals.idea_mentions,
+        follow_ups: follow_ups.len() as u64,
         out: args.out.clone(),
         elapsed,
     })
@@ -463,6 +640,7 @@ fn measure(
         rejects,
         complaints,
         ideas,
+        follow_ups: 0,
         out: PathBuf::from("(nothing written)"),
         elapsed: started.elapsed(),
     }
@@ -470,151 +648,6 @@ fn measure(
 
 fn seconds(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
-}
-
-fn write_workbook(
-    dir: &std::path::Path,
-    tables: &Tables,
-    rejects: &[Reject],
-    totals: &Totals,
-    config: &Config,
-    taxonomy_source: &str,
-    call_columns: &[Column],
-) -> Result<(), Error> {
-    let overview = overview(tables, totals, config, taxonomy_source);
-    let complaints: Vec<_> = tables.categories.iter().filter(|c| c.kind == Kind::Complaint).cloned().collect();
-    let complaints = table::categories(&complaints);
-    let ideas = table::ideas(&tables.ideas);
-    let segments = table::segments(&tables.segments);
-    let rejects = table::rejects(rejects);
-    let calls_path = dir.join("calls.csv");
-    let mentions_path = dir.join("mentions.csv");
-    let mention_columns = table::mention_columns();
-    let sheets = [
-        ("Complaints", SheetSource::Table(&complaints)),
-        ("Ideas", SheetSource::Table(&ideas)),
-        ("Segments", SheetSource::Table(&segments)),
-        ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
-        (
-            "Mentions",
-            SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows },
-        ),
-        ("Rejects", SheetSource::Table(&rejects)),
-    ];
-    xlsx::write(&dir.join("report.xlsx"), &overview, &sheets).map_err(|e| Error::Report(e.into()))
-}
-
-fn col(name: &str, kind: ColumnKind) -> Column {
-    Column { name: name.to_string(), kind, width: 10.0 }
-}
-
-fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: &str) -> Overview {
-    let pct = |n: u64| if totals.calls == 0 { 0.0 } else { n as f64 / totals.calls as f64 * 100.0 };
-    let unhappy = tables
-        .segments
-        .iter()
-        .find(|r| r.field == aggregate::segments::SENTIMENT_FIELD && r.value == "unhappy")
-        .map_or(0, |r| r.segment_calls);
-    let mut facts = vec![
-        ("Records read".to_string(), Cell::Int(totals.records as i64)),
-        ("Calls processed".to_string(), Cell::Int(totals.calls as i64)),
-        ("Records rejected (see Rejects)".to_string(), Cell::Int(totals.rejects as i64)),
-        (
-            "Calls with a complaint".to_string(),
-            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_complaint, pct(totals.calls_with_complaint))),
-        ),
-        (
-            "Calls with an idea".to_string(),
-            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea))),
-        ),
-        ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
-        ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
-        ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
-        ("earful version".to_string(), Cell::Text(env!("CARGO_PKG_VERSION").to_string())),
-    ];
-    let cap = config.xlsx_max_rows as u64;
-    let mentions = totals.complaint_mentions + totals.idea_mentions;
-    for (sheet, rows, file) in [("Calls", totals.calls, "calls.csv"), ("Mentions", mentions, "mentions.csv")] {
-        if rows > cap {
-            let note = format!("first {cap} of {rows} rows; {file} has them all");
-            facts.push((format!("{sheet} sheet"), Cell::Text(note)));
-        }
-    }
-    let n = config.overview_rows;
-    let top_complaints = Table {
-        columns: vec![
-            col("category", ColumnKind::Text),
-            col("label", ColumnKind::Text),
-            col("calls", ColumnKind::Int),
-            col("share", ColumnKind::Share),
-        ],
-        rows: tables
-            .categories
-            .iter()
-            .filter(|c| c.kind == Kind::Complaint && c.calls > 0)
-            .take(n)
-            .map(|c| {
-                vec![
-                    Cell::Text(c.category.clone()),
-                    Cell::Text(c.label.clone()),
-                    Cell::Int(c.calls as i64),
-                    Cell::Float(c.share),
-                ]
-            })
-            .collect(),
-    };
-    let top_ideas = Table {
-        columns: vec![col("idea", ColumnKind::Text), col("category", ColumnKind::Text), col("calls", ColumnKind::Int)],
-        rows: tables
-            .ideas
-            .iter()
-            .take(n)
-            .map(|i| vec![Cell::Text(i.idea.clone()), Cell::Text(i.category.clone()), Cell::Int(i.calls as i64)])
-            .collect(),
-    };
-    let mut diffs: Vec<_> = tables.segments.iter().filter(|r| r.significant && r.lift > 1.0).collect();
-    diffs.sort_by(|a, b| {
-        b.lift
-            .total_cmp(&a.lift)
-            .then(b.calls.cmp(&a.calls))
-            .then(a.field.cmp(&b.field))
-            .then(a.value.cmp(&b.value))
-            .then(a.category.cmp(&b.category))
-    });
-    let differences = Table {
-        columns: vec![
-            col("segment", ColumnKind::Text),
-            col("category", ColumnKind::Text),
-            col("calls", ColumnKind::Int),
-            col("share", ColumnKind::Share),
-            col("overall_share", ColumnKind::Share),
-            col("lift", ColumnKind::Ratio),
-            col("p_value", ColumnKind::PValue),
-        ],
-        rows: diffs
-            .iter()
-            .take(n)
-            .map(|r| {
-                vec![
-                    Cell::Text(format!("{} = {}", r.field, r.value)),
-                    Cell::Text(r.category.clone()),
-                    Cell::Int(r.calls as i64),
-                    Cell::Float(r.share),
-                    Cell::Float(r.overall_share),
-                    Cell::Float(r.lift),
-                    r.p_value.map_or(Cell::Empty, Cell::Float),
-                ]
-            })
-            .collect(),
-    };
-    Overview {
-        facts,
-        sections: vec![
-            ("Top complaints".to_string(), top_complaints),
-            ("Top ideas".to_string(), top_ideas),
-            ("Biggest segment differences (significant, over-represented)".to_string(), differences),
-        ],
-    }
 }
 
 /// `earful sample`: writes the synthetic corpus.

@@ -58,9 +58,26 @@ pub struct MineArgs {
     /// Write quotes as said, without redacting cards, emails, phone numbers and SSNs.
     #[arg(long)]
     pub no_redact: bool,
+    /// Exit with code 3 (after writing the report) when more than this fraction of the records
+    /// read were rejected, e.g. 0.01 for 1%.
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
+    pub max_reject_rate: Option<f64>,
+    /// Write the run's figures (records, calls, rejects, reject rate, follow-ups, status, exit
+    /// code) as JSON to this file, for monitoring; written on failure too.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
     /// Stop after a stage and write nothing (for the benchmark): parse, extract or all.
     #[arg(long, value_enum, default_value_t = Stage::All, hide = true)]
     pub stage: Stage,
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 1"))
+    }
 }
 
 /// How far `mine` goes.

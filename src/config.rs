@@ -55,6 +55,42 @@ pub struct ConfigFile {
     pub report: ReportFile,
     /// Limits against hostile input.
     pub limits: LimitsFile,
+    /// Which calls need a call back.
+    pub follow_ups: FollowUpsFile,
+}
+
+/// `[follow_ups]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUpsFile {
+    /// Respond by the call's start plus this many hours.
+    pub respond_within_hours: f64,
+    /// Metadata fields that hold the customer's id, first found wins.
+    pub customer_id_fields: Vec<String>,
+    /// Categories that mean the customer threatened to leave.
+    pub cancellation_categories: Vec<String>,
+    /// Categories that mean the customer had to contact the company again.
+    pub repeat_categories: Vec<String>,
+}
+
+impl Default for FollowUpsFile {
+    fn default() -> Self {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        FollowUpsFile {
+            respond_within_hours: 36.0,
+            customer_id_fields: strings(&[
+                "customer_id",
+                "customer",
+                "account_id",
+                "account",
+                "client_id",
+                "member_id",
+                "customer_number",
+            ]),
+            cancellation_categories: strings(&["cancellation"]),
+            repeat_categories: strings(&["repeat_contact"]),
+        }
+    }
 }
 
 /// `[limits]`.
@@ -248,6 +284,8 @@ pub struct Config {
     pub xlsx_max_rows: usize,
     /// Limits against hostile input.
     pub limits: crate::ingest::Limits,
+    /// Follow-up rules.
+    pub follow_ups: FollowUpsFile,
     /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
     pub digest: String,
 }
@@ -386,6 +424,10 @@ impl ConfigFile {
             max_expansion: self.limits.max_expansion,
             ..crate::ingest::Limits::default()
         };
+        let hours = self.follow_ups.respond_within_hours;
+        if !(hours.is_finite() && hours > 0.0) {
+            problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { path: path.to_string(), problems });
         }
@@ -406,6 +448,7 @@ impl ConfigFile {
             overview_rows: self.report.overview_rows,
             xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
             limits,
+            follow_ups: self.follow_ups,
             digest: hex_sha256(bytes),
         })
     }

@@ -17,6 +17,8 @@ pub enum Exit {
     Failure = 1,
     /// The command line, config or taxonomy is wrong: fix the invocation, not the data.
     Usage = 2,
+    /// The report was written, but more records were rejected than `--max-reject-rate` allows.
+    TooManyRejects = 3,
 }
 
 /// Why a run failed as a whole. Bad records never cause this: they are rejected and counted.

@@ -8,19 +8,15 @@ use earful::error::Exit;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Mine(args) => earful::app::mine(&args).map(|summary| {
-            if !args.quiet {
-                eprintln!("{summary}");
+    let exit = match cli.command {
+        Command::Mine(args) => earful::app::mine_command(&args),
+        Command::Sample(args) => match earful::app::sample(&args) {
+            Ok(()) => Exit::Success,
+            Err(e) => {
+                eprintln!("earful: error: {e}");
+                e.exit()
             }
-        }),
-        Command::Sample(args) => earful::app::sample(&args),
+        },
     };
-    match result {
-        Ok(()) => ExitCode::from(Exit::Success as u8),
-        Err(e) => {
-            eprintln!("earful: error: {e}");
-            ExitCode::from(e.exit() as u8)
-        }
-    }
+    ExitCode::from(exit as u8)
 }

@@ -5,6 +5,7 @@
 //! parallel with no shared state. Agent turns are never mined: the agent saying "I'm sorry you
 //! were charged twice" is not the customer's complaint.
 
+pub mod follow_up;
 pub mod idea;
 pub mod matcher;
 pub mod sentiment;
@@ -53,6 +54,8 @@ pub struct Findings {
     pub customer_words: u32,
     /// Turns taken by the customer.
     pub customer_turns: u32,
+    /// The first customer request for a supervisor: (turn, start, end).
+    pub supervisor: Option<(u32, usize, usize)>,
 }
 
 /// Sentiment is scored over at least this many customer words at each end of the call, so that
@@ -86,6 +89,9 @@ impl Extractor {
         for &t in &customer {
             let text = &conv.call.turns[t].text;
             findings.customer_words += text.split_whitespace().count() as u32;
+            if findings.supervisor.is_none() {
+                findings.supervisor = follow_up::supervisor_request(text).map(|(s, e)| (t as u32, s, e));
+            }
             hits.clear();
             self.matcher.find(text, &mut hits);
             for h in &hits {

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod manifest;
 pub mod sanitize;
 pub mod table;
+pub mod workbook;
 pub mod xlsx;
 
 use std::collections::HashMap;

@@ -98,6 +98,18 @@ pub const MENTION_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("turn", Int, 7.0),
     ("quote", Text, 90.0),
 ];
+/// follow_ups.csv
+pub const FOLLOW_UP_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("call_id", Text, 14.0),
+    ("customer_id", Text, 14.0),
+    ("priority", Text, 9.0),
+    ("reasons", Text, 34.0),
+    ("categories", Text, 28.0),
+    ("started_at", Text, 21.0),
+    ("respond_by", Text, 21.0),
+    ("sentiment_end", Score, 14.0),
+    ("quote", Text, 90.0),
+];
 /// rejects.csv
 pub const REJECT_COLUMNS: &[(&str, ColumnKind, f64)] =
     &[("file", Text, 40.0), ("record", Text, 12.0), ("reason", Text, 80.0)];
@@ -188,6 +200,66 @@ pub fn ideas(rows: &[IdeaRow]) -> Table {
     Table { columns: cols(IDEA_COLUMNS), rows }
 }
 
+/// One call to call back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpRow {
+    /// Call id.
+    pub call_id: String,
+    /// The customer's id from the metadata, if any.
+    pub customer_id: String,
+    /// high, medium or low.
+    pub priority: &'static str,
+    /// `;`-separated reasons.
+    pub reasons: String,
+    /// `;`-separated category ids of the call.
+    pub categories: String,
+    /// When the call started, as given.
+    pub started_at: String,
+    /// Call start plus the response window, UTC; empty when the start is unknown.
+    pub respond_by: String,
+    /// Final customer sentiment.
+    pub sentiment_end: f64,
+    /// The customer's sentence that shows the reason (redacted by default).
+    pub quote: String,
+}
+
+/// Sort order of the follow-up list: priority, then the earliest deadline, then call id.
+pub fn sort_follow_ups(rows: &mut [FollowUpRow]) {
+    let rank = |p: &str| match p {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    rows.sort_by(|a, b| {
+        rank(a.priority)
+            .cmp(&rank(b.priority))
+            .then_with(|| a.respond_by.is_empty().cmp(&b.respond_by.is_empty()))
+            .then_with(|| a.respond_by.cmp(&b.respond_by))
+            .then_with(|| a.call_id.cmp(&b.call_id))
+    });
+}
+
+/// follow_ups.csv as a table.
+pub fn follow_ups(rows: &[FollowUpRow]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.call_id.clone()),
+                Cell::Text(r.customer_id.clone()),
+                Cell::Text(r.priority.to_string()),
+                Cell::Text(r.reasons.clone()),
+                Cell::Text(r.categories.clone()),
+                Cell::Text(r.started_at.clone()),
+                Cell::Text(r.respond_by.clone()),
+                Cell::Float(r.sentiment_end),
+                Cell::Text(r.quote.clone()),
+            ]
+        })
+        .collect();
+    Table { columns: cols(FOLLOW_UP_COLUMNS), rows }
+}
+
 /// rejects.csv as a table.
 pub fn rejects(rows: &[Reject]) -> Table {
     let rows = rows
@@ -198,11 +270,16 @@ pub fn rejects(rows: &[Reject]) -> Table {
 }
 
 /// All small tables of a run, by file stem.
-pub fn small_tables(tables: &Tables, reject_rows: &[Reject]) -> [(&'static str, Table); 4] {
+pub fn small_tables(
+    tables: &Tables,
+    reject_rows: &[Reject],
+    follow_up_rows: &[FollowUpRow],
+) -> [(&'static str, Table); 5] {
     [
         ("categories", categories(&tables.categories)),
         ("segments", segments(&tables.segments)),
         ("ideas", ideas(&tables.ideas)),
+        ("follow_ups", follow_ups(follow_up_rows)),
         ("rejects", rejects(reject_rows)),
     ]
 }

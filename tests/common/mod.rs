@@ -17,10 +17,11 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The CSV files of a report.
 pub const CSV_OUTPUTS: &[&str] =
-    &["calls.csv", "mentions.csv", "categories.csv", "segments.csv", "ideas.csv", "rejects.csv"];
+    &["calls.csv", "mentions.csv", "categories.csv", "segments.csv", "ideas.csv", "follow_ups.csv", "rejects.csv"];
 
 /// The sheets of report.xlsx, in order.
-pub const SHEETS: &[&str] = &["Overview", "Complaints", "Ideas", "Segments", "Calls", "Mentions", "Rejects"];
+pub const SHEETS: &[&str] =
+    &["Overview", "Complaints", "Ideas", "Segments", "Follow-ups", "Calls", "Mentions", "Rejects"];
 
 /// A fixture file or folder under tests/fixtures.
 pub fn fixture(rel: &str) -> PathBuf {
@@ -170,6 +171,25 @@ pub struct RejectRow {
     pub file: String,
     pub record: String,
     pub reason: String,
+}
+
+/// follow_ups.csv
+#[derive(Debug, Clone, Deserialize)]
+pub struct FollowUpRow {
+    pub call_id: String,
+    pub customer_id: String,
+    pub priority: String,
+    pub reasons: String,
+    pub categories: String,
+    pub started_at: String,
+    pub respond_by: String,
+    pub sentiment_end: f64,
+    pub quote: String,
+}
+
+/// The rows of follow_ups.csv.
+pub fn follow_ups(out: &Path) -> Vec<FollowUpRow> {
+    read_rows(&out.join("follow_ups.csv"))
 }
 
 /// manifest.json

@@ -1,0 +1,184 @@
+//! The workbook of a run: the Overview an analyst reads first (run facts, top complaints, top
+//! ideas, the biggest segment differences) and one sheet per report table.
+
+use std::path::Path;
+
+use super::manifest::Totals;
+use super::table::{self, Cell, Column, ColumnKind, FollowUpRow, Table};
+use super::xlsx::{self, Overview, SheetSource};
+use super::ReportError;
+use crate::aggregate::{self, Tables};
+use crate::config::Config;
+use crate::ingest::Reject;
+use crate::model::Kind;
+
+/// Everything the workbook shows.
+pub struct RunReport<'a> {
+    /// The aggregate tables.
+    pub tables: &'a Tables,
+    /// Rejected records.
+    pub rejects: &'a [Reject],
+    /// Calls to call back, sorted.
+    pub follow_ups: &'a [FollowUpRow],
+    /// Run totals.
+    pub totals: &'a Totals,
+    /// The run's config.
+    pub config: &'a Config,
+    /// Where the taxonomy came from.
+    pub taxonomy_source: &'a str,
+    /// The columns of calls.csv.
+    pub call_columns: &'a [Column],
+}
+
+/// Writes report.xlsx into `dir`, reading calls.csv and mentions.csv written there before.
+pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
+    let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns } = *run;
+    let overview = overview(tables, totals, follow_ups, config, taxonomy_source);
+    let complaints: Vec<_> = tables.categories.iter().filter(|c| c.kind == Kind::Complaint).cloned().collect();
+    let complaints = table::categories(&complaints);
+    let ideas = table::ideas(&tables.ideas);
+    let segments = table::segments(&tables.segments);
+    let rejects = table::rejects(rejects);
+    let follow_ups = table::follow_ups(follow_ups);
+    let calls_path = dir.join("calls.csv");
+    let mentions_path = dir.join("mentions.csv");
+    let mention_columns = table::mention_columns();
+    let sheets = [
+        ("Complaints", SheetSource::Table(&complaints)),
+        ("Ideas", SheetSource::Table(&ideas)),
+        ("Segments", SheetSource::Table(&segments)),
+        ("Follow-ups", SheetSource::Table(&follow_ups)),
+        ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
+        (
+            "Mentions",
+            SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows },
+        ),
+        ("Rejects", SheetSource::Table(&rejects)),
+    ];
+    Ok(xlsx::write(&dir.join("report.xlsx"), &overview, &sheets)?)
+}
+
+fn col(name: &str, kind: ColumnKind) -> Column {
+    Column { name: name.to_string(), kind, width: 10.0 }
+}
+
+fn overview(
+    tables: &Tables,
+    totals: &Totals,
+    follow_ups: &[FollowUpRow],
+    config: &Config,
+    taxonomy_source: &str,
+) -> Overview {
+    let pct = |n: u64| if totals.calls == 0 { 0.0 } else { n as f64 / totals.calls as f64 * 100.0 };
+    let unhappy = tables
+        .segments
+        .iter()
+        .find(|r| r.field == aggregate::segments::SENTIMENT_FIELD && r.value == "unhappy")
+        .map_or(0, |r| r.segment_calls);
+    let mut facts = vec![
+        ("Records read".to_string(), Cell::Int(totals.records as i64)),
+        ("Calls processed".to_string(), Cell::Int(totals.calls as i64)),
+        ("Records rejected (see Rejects)".to_string(), Cell::Int(totals.rejects as i64)),
+        (
+            "Calls with a complaint".to_string(),
+            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_complaint, pct(totals.calls_with_complaint))),
+        ),
+        (
+            "Calls with an idea".to_string(),
+            Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea))),
+        ),
+        ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
+        ("Follow-ups to call back (see Follow-ups)".to_string(), Cell::Text(follow_up_summary(follow_ups))),
+        ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
+        ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
+        ("earful version".to_string(), Cell::Text(env!("CARGO_PKG_VERSION").to_string())),
+    ];
+    let cap = config.xlsx_max_rows as u64;
+    let mentions = totals.complaint_mentions + totals.idea_mentions;
+    for (sheet, rows, file) in [("Calls", totals.calls, "calls.csv"), ("Mentions", mentions, "mentions.csv")] {
+        if rows > cap {
+            let note = format!("first {cap} of {rows} rows; {file} has them all");
+            facts.push((format!("{sheet} sheet"), Cell::Text(note)));
+        }
+    }
+    let n = config.overview_rows;
+    let top_complaints = Table {
+        columns: vec![
+            col("category", ColumnKind::Text),
+            col("label", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("share", ColumnKind::Share),
+        ],
+        rows: tables
+            .categories
+            .iter()
+            .filter(|c| c.kind == Kind::Complaint && c.calls > 0)
+            .take(n)
+            .map(|c| {
+                vec![
+                    Cell::Text(c.category.clone()),
+                    Cell::Text(c.label.clone()),
+                    Cell::Int(c.calls as i64),
+                    Cell::Float(c.share),
+                ]
+            })
+            .collect(),
+    };
+    let top_ideas = Table {
+        columns: vec![col("idea", ColumnKind::Text), col("category", ColumnKind::Text), col("calls", ColumnKind::Int)],
+        rows: tables
+            .ideas
+            .iter()
+            .take(n)
+            .map(|i| vec![Cell::Text(i.idea.clone()), Cell::Text(i.category.clone()), Cell::Int(i.calls as i64)])
+            .collect(),
+    };
+    let mut diffs: Vec<_> = tables.segments.iter().filter(|r| r.significant && r.lift > 1.0).collect();
+    diffs.sort_by(|a, b| {
+        b.lift
+            .total_cmp(&a.lift)
+            .then(b.calls.cmp(&a.calls))
+            .then(a.field.cmp(&b.field))
+            .then(a.value.cmp(&b.value))
+            .then(a.category.cmp(&b.category))
+    });
+    let differences = Table {
+        columns: vec![
+            col("segment", ColumnKind::Text),
+            col("category", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("share", ColumnKind::Share),
+            col("overall_share", ColumnKind::Share),
+            col("lift", ColumnKind::Ratio),
+            col("p_value", ColumnKind::PValue),
+        ],
+        rows: diffs
+            .iter()
+            .take(n)
+            .map(|r| {
+                vec![
+                    Cell::Text(format!("{} = {}", r.field, r.value)),
+                    Cell::Text(r.category.clone()),
+                    Cell::Int(r.calls as i64),
+                    Cell::Float(r.share),
+                    Cell::Float(r.overall_share),
+                    Cell::Float(r.lift),
+                    r.p_value.map_or(Cell::Empty, Cell::Float),
+                ]
+            })
+            .collect(),
+    };
+    Overview {
+        facts,
+        sections: vec![
+            ("Top complaints".to_string(), top_complaints),
+            ("Top ideas".to_string(), top_ideas),
+            ("Biggest segment differences (significant, over-represented)".to_string(), differences),
+        ],
+    }
+}
+
+fn follow_up_summary(rows: &[FollowUpRow]) -> String {
+    let count = |p: &str| rows.iter().filter(|r| r.priority == p).count();
+    format!("{} ({} high, {} medium, {} low)", rows.len(), count("high"), count("medium"), count("low"))
+}
