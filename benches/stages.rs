@@ -16,7 +16,8 @@ fn main() {
 /// The generated sample's JSONL lines, decoded once.
 fn corpus() -> Vec<earful::model::Call> {
     let dir = std::env::temp_dir().join(format!("earful-bench-{}", std::process::id()));
-    earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1, length: 1 }, &dir).expect("sample");
+    earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1, length: 1 }, &dir)
+        .expect("sample");
     let (files, _) = ingest::discover(&[PathBuf::from(&dir)]);
     let mut calls = Vec::new();
     Reader::new(&files, 1 << 22, ingest::Limits::default()).run(|batch| {
