@@ -17,12 +17,14 @@ use crossbeam_channel::bounded;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::aggregate::trends::TrendRow;
 use crate::aggregate::{self, CallCounts, CallIdea, Counts};
 use crate::cli::{MineArgs, SampleArgs, Stage};
 use crate::config::{hex_sha256, Config};
 use crate::error::{Error, Exit};
 use crate::extract::follow_up::{self, Reason};
 use crate::extract::{idea, Extractor, Findings, Taxonomy};
+use crate::history::{self, History, Night, NightInput};
 use crate::ingest::{self, Batch, InputFile, Item, Reject};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
@@ -326,6 +328,62 @@ impl Stages {
     }
 }
 
+/// What each input file contributed tonight, with its content digest.
+fn night_inputs(
+    files: &[InputFile],
+    ledger: &[InputEntry],
+    file_categories: &[Vec<u64>],
+    taxonomy: &Taxonomy,
+) -> Result<Vec<NightInput>, Error> {
+    files
+        .iter()
+        .zip(ledger)
+        .zip(file_categories)
+        .map(|((file, entry), cats)| {
+            let categories = cats
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (taxonomy.categories[i].id.clone(), *n))
+                .collect();
+            Ok(NightInput {
+                path: file.shown.clone(),
+                digest: history::file_digest(&file.path)?,
+                bytes: file.bytes,
+                calls: entry.calls,
+                categories,
+            })
+        })
+        .collect()
+}
+
+/// Merges tonight's inputs into the night's history and compares it with the trailing nights.
+fn trends_for_night(
+    dir: &std::path::Path,
+    date: &str,
+    inputs: Vec<NightInput>,
+    taxonomy: &Taxonomy,
+    config: &Config,
+) -> Result<(History, Night, Vec<TrendRow>), Error> {
+    let history = History::open(dir)?;
+    let mut night = history.load(date)?;
+    night.merge(inputs);
+    let earlier_dates: Vec<String> = history.dates()?.into_iter().filter(|d| d.as_str() < date).collect();
+    let earlier = earlier_dates
+        .iter()
+        .rev()
+        .take(config.trends.window)
+        .map(|d| history.load(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut all_earlier = earlier;
+    // `new` needs to know whether a category was ever seen, beyond the window.
+    for d in earlier_dates.iter().rev().skip(config.trends.window) {
+        all_earlier.push(history.load(d)?);
+    }
+    let trends = aggregate::trends::table(&night, &all_earlier, taxonomy, &config.trends, config.correction);
+    Ok((history, night, trends))
+}
+
 /// The call's start plus `hours`, as UTC RFC 3339; empty when the start is not a timestamp.
 fn respond_by(started_at: &str, hours: f64) -> String {
     let Ok(start) = chrono::DateTime::parse_from_rfc3339(started_at.trim()) else { return String::new() };
@@ -344,6 +402,10 @@ struct Sink {
     seen: HashMap<String, (usize, String)>,
     /// Calls to call back.
     follow_ups: Vec<FollowUpRow>,
+    /// Per input file, calls that mention each category (for the history).
+    file_categories: Vec<Vec<u64>>,
+    /// The latest `started_at` date seen (YYYY-MM-DD), the default night.
+    latest_date: Option<String>,
 }
 
 impl Sink {
@@ -379,6 +441,16 @@ impl Sink {
                 let mut p = p;
                 if let Some(f) = p.follow_up.take() {
                     self.follow_ups.push(f);
+                }
+                for &c in &p.findings.categories {
+                    self.file_categories[p.file][c as usize] += 1;
+                }
+                if let Some(date) =
+                    p.row.started_at.as_deref().and_then(|s| s.get(..10)).filter(|d| history::is_date(d))
+                {
+                    if self.latest_date.as_deref().is_none_or(|l| date > l) {
+                        self.latest_date = Some(date.to_string());
+                    }
                 }
                 self.ledger[p.file].records += 1;
                 self.ledger[p.file].calls += 1;
@@ -461,6 +533,11 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    if let Some(date) = &args.date {
+        if !history::is_date(date) {
+            return Err(Error::Usage(format!("--date {date:?}: expected YYYY-MM-DD")));
+        }
+    }
     let (files, mut file_rejects) = ingest::discover(&args.inputs);
     if args.stage != Stage::All {
         let stages = Stages {
@@ -496,6 +573,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         unknown_turns: 0,
         seen: HashMap::new(),
         follow_ups: Vec::new(),
+        file_categories: vec![vec![0; taxonomy.categories.len()]; files.len()],
+        latest_date: None,
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
@@ -528,7 +607,9 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     bar.finish_and_clear();
     let mined = started.elapsed();
 
-    let Sink { writer, counts, ledger, mut rejects, unknown_turns, mut follow_ups, .. } = sink;
+    let Sink {
+        writer, counts, ledger, mut rejects, unknown_turns, mut follow_ups, file_categories, latest_date, ..
+    } = sink;
     table::sort_follow_ups(&mut follow_ups);
     file_rejects.append(&mut rejects);
     let rejects = file_rejects;
@@ -548,6 +629,18 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         unknown_speaker_turns: unknown_turns,
     };
     let tabled = started.elapsed();
+    let date = args.date.clone().or(latest_date).unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+    let night = match &args.history {
+        Some(history_dir) => {
+            let inputs = night_inputs(&files, &ledger, &file_categories, taxonomy)?;
+            let (history, night, trends) = trends_for_night(history_dir, &date, inputs, taxonomy, &stages.config)?;
+            let path = dir.join("trends.csv");
+            report::csv::write_table(&path, &table::trends(&trends))
+                .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            Some((history, night, trends))
+        }
+        None => None,
+    };
     let run = workbook::RunReport {
         tables: &tables,
         rejects: &rejects,
@@ -556,6 +649,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         config: &stages.config,
         taxonomy_source: &taxonomy_source,
         call_columns: &call_columns,
+        trends: night.as_ref().map(|(_, _, t)| t.as_slice()),
     };
     workbook::write(&dir, &run)?;
     let mut outputs: Vec<String> = std::fs::read_dir(&dir)
@@ -572,6 +666,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         taxonomy: taxonomy_source,
         taxonomy_digest,
         redacted: stages.config.redact,
+        night: date.clone(),
+        history: args.history.as_ref().map(|h| h.display().to_string()),
         inputs: ledger,
         totals: totals.clone(),
         skipped_segment_fields: tables.skipped_fields.clone(),
@@ -585,6 +681,9 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     };
     report::write_manifest(&dir, &manifest)?;
     staging.commit()?;
+    if let Some((history, night, _)) = &night {
+        history.save(night)?;
+    }
     Ok(Summary {
         records: totals.records,
         calls: totals.calls,

@@ -58,6 +58,14 @@ pub struct MineArgs {
     /// Write quotes as said, without redacting cards, emails, phone numbers and SSNs.
     #[arg(long)]
     pub no_redact: bool,
+    /// Keep each night's aggregates in this folder (one Parquet file per night) and report
+    /// trends against the trailing nights: trends.csv and a Trends sheet.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// The night this run belongs to (YYYY-MM-DD); default: the latest started_at date in the
+    /// input, else today (UTC). Rerunning a night replaces its inputs, never double counts.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
     /// Exit with code 3 (after writing the report) when more than this fraction of the records
     /// read were rejected, e.g. 0.01 for 1%.
     #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]

@@ -57,6 +57,29 @@ pub struct ConfigFile {
     pub limits: LimitsFile,
     /// Which calls need a call back.
     pub follow_ups: FollowUpsFile,
+    /// Night-over-night trends.
+    pub trends: TrendsFile,
+}
+
+/// `[trends]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrendsFile {
+    /// Trailing nights in the baseline.
+    pub window: usize,
+    /// Calls tonight needed before a rise can be emerging.
+    pub min_calls: u64,
+    /// Nights of baseline needed before a rise can be emerging.
+    pub min_nights: usize,
+    /// Significance level after correction (the correction is `segments.correction`).
+    pub alpha: f64,
+}
+
+impl Default for TrendsFile {
+    fn default() -> Self {
+        let d = crate::aggregate::trends::TrendRules::default();
+        TrendsFile { window: d.window, min_calls: d.min_calls, min_nights: d.min_nights, alpha: d.alpha }
+    }
 }
 
 /// `[follow_ups]`.
@@ -286,6 +309,8 @@ pub struct Config {
     pub limits: crate::ingest::Limits,
     /// Follow-up rules.
     pub follow_ups: FollowUpsFile,
+    /// Trend rules.
+    pub trends: crate::aggregate::trends::TrendRules,
     /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
     pub digest: String,
 }
@@ -424,6 +449,19 @@ impl ConfigFile {
             max_expansion: self.limits.max_expansion,
             ..crate::ingest::Limits::default()
         };
+        let t = &self.trends;
+        if t.window == 0 || t.min_nights > t.window || !(t.alpha > 0.0 && t.alpha < 1.0) {
+            problems.push(format!(
+                "trends: need window >= 1, min_nights <= window and 0 < alpha < 1 (found {}, {}, {})",
+                t.window, t.min_nights, t.alpha
+            ));
+        }
+        let trends = crate::aggregate::trends::TrendRules {
+            window: t.window,
+            min_calls: t.min_calls,
+            min_nights: t.min_nights,
+            alpha: t.alpha,
+        };
         let hours = self.follow_ups.respond_within_hours;
         if !(hours.is_finite() && hours > 0.0) {
             problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));
@@ -449,6 +487,7 @@ impl ConfigFile {
             xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
             limits,
             follow_ups: self.follow_ups,
+            trends,
             digest: hex_sha256(bytes),
         })
     }

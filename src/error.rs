@@ -39,6 +39,9 @@ pub enum Error {
     /// Aggregation failed.
     #[error(transparent)]
     Aggregate(#[from] AggregateError),
+    /// The history folder could not be read or written.
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
     /// A usage problem found after argument parsing.
     #[error("{0}")]
     Usage(String),

@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod history;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

@@ -7,6 +7,7 @@
 
 pub mod segments;
 pub mod stats;
+pub mod trends;
 
 use std::collections::BTreeMap;
 use std::ops::AddAssign;

@@ -74,6 +74,10 @@ pub struct Manifest {
     pub taxonomy_digest: String,
     /// Whether quotes were redacted.
     pub redacted: bool,
+    /// The night the run belongs to (`--date`, else the latest call date, else today).
+    pub night: String,
+    /// The `--history` folder, when used.
+    pub history: Option<String>,
     /// Every input file.
     pub inputs: Vec<InputEntry>,
     /// Totals.

@@ -98,6 +98,46 @@ pub const MENTION_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("turn", Int, 7.0),
     ("quote", Text, 90.0),
 ];
+/// trends.csv
+pub const TREND_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("category", Text, 18.0),
+    ("kind", Text, 11.0),
+    ("label", Text, 30.0),
+    ("calls", Int, 9.0),
+    ("share", Share, 9.0),
+    ("trailing_mean", Ratio, 14.0),
+    ("trailing_share", Share, 14.0),
+    ("trailing_nights", Int, 15.0),
+    ("change", Ratio, 9.0),
+    ("p_value", PValue, 11.0),
+    ("emerging", Bool, 10.0),
+    ("new", Bool, 7.0),
+];
+
+/// trends.csv as a table.
+pub fn trends(rows: &[crate::aggregate::trends::TrendRow]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.category.clone()),
+                Cell::Text(r.kind.as_str().into()),
+                Cell::Text(r.label.clone()),
+                Cell::Int(r.calls as i64),
+                Cell::Float(r.share),
+                Cell::Float(r.trailing_mean),
+                Cell::Float(r.trailing_share),
+                Cell::Int(r.trailing_nights as i64),
+                Cell::Float(r.change),
+                r.p_value.map_or(Cell::Empty, Cell::Float),
+                Cell::Bool(r.emerging),
+                Cell::Bool(r.new),
+            ]
+        })
+        .collect();
+    Table { columns: cols(TREND_COLUMNS), rows }
+}
+
 /// follow_ups.csv
 pub const FOLLOW_UP_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("call_id", Text, 14.0),

@@ -7,6 +7,7 @@ use super::manifest::Totals;
 use super::table::{self, Cell, Column, ColumnKind, FollowUpRow, Table};
 use super::xlsx::{self, Overview, SheetSource};
 use super::ReportError;
+use crate::aggregate::trends::TrendRow;
 use crate::aggregate::{self, Tables};
 use crate::config::Config;
 use crate::ingest::Reject;
@@ -28,12 +29,21 @@ pub struct RunReport<'a> {
     pub taxonomy_source: &'a str,
     /// The columns of calls.csv.
     pub call_columns: &'a [Column],
+    /// Trends against the history, when `--history` is on.
+    pub trends: Option<&'a [TrendRow]>,
 }
 
 /// Writes report.xlsx into `dir`, reading calls.csv and mentions.csv written there before.
 pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
-    let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns } = *run;
-    let overview = overview(tables, totals, follow_ups, config, taxonomy_source);
+    let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns, trends } = *run;
+    let mut overview = overview(tables, totals, follow_ups, config, taxonomy_source);
+    if let Some(trends) = trends {
+        overview.sections.insert(
+            0,
+            ("Emerging tonight (significant rise against the trailing nights)".to_string(), emerging(trends)),
+        );
+    }
+    let trends = trends.map(table::trends);
     let complaints: Vec<_> = tables.categories.iter().filter(|c| c.kind == Kind::Complaint).cloned().collect();
     let complaints = table::categories(&complaints);
     let ideas = table::ideas(&tables.ideas);
@@ -43,10 +53,15 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let calls_path = dir.join("calls.csv");
     let mentions_path = dir.join("mentions.csv");
     let mention_columns = table::mention_columns();
-    let sheets = [
+    let mut sheets = vec![
         ("Complaints", SheetSource::Table(&complaints)),
         ("Ideas", SheetSource::Table(&ideas)),
         ("Segments", SheetSource::Table(&segments)),
+    ];
+    if let Some(trends) = &trends {
+        sheets.push(("Trends", SheetSource::Table(trends)));
+    }
+    sheets.extend([
         ("Follow-ups", SheetSource::Table(&follow_ups)),
         ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
         (
@@ -54,8 +69,46 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
             SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows },
         ),
         ("Rejects", SheetSource::Table(&rejects)),
-    ];
+    ]);
     Ok(xlsx::write(&dir.join("report.xlsx"), &overview, &sheets)?)
+}
+
+/// The emerging and new categories of tonight, strongest rise first.
+fn emerging(trends: &[TrendRow]) -> Table {
+    let mut rows: Vec<&TrendRow> = trends.iter().filter(|t| t.emerging || t.new).collect();
+    rows.sort_by(|a, b| {
+        b.emerging.cmp(&a.emerging).then(b.change.total_cmp(&a.change)).then(a.category.cmp(&b.category))
+    });
+    Table {
+        columns: vec![
+            col("category", ColumnKind::Text),
+            col("label", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("trailing_mean", ColumnKind::Ratio),
+            col("share", ColumnKind::Share),
+            col("trailing_share", ColumnKind::Share),
+            col("status", ColumnKind::Text),
+        ],
+        rows: rows
+            .iter()
+            .map(|t| {
+                let status = match (t.emerging, t.new) {
+                    (true, true) => "emerging, new",
+                    (true, false) => "emerging",
+                    _ => "new",
+                };
+                vec![
+                    Cell::Text(t.category.clone()),
+                    Cell::Text(t.label.clone()),
+                    Cell::Int(t.calls as i64),
+                    Cell::Float(t.trailing_mean),
+                    Cell::Float(t.share),
+                    Cell::Float(t.trailing_share),
+                    Cell::Text(status.to_string()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 fn col(name: &str, kind: ColumnKind) -> Column {
