@@ -25,6 +25,8 @@ pub enum Command {
     /// Inputs are files or folders (read recursively, in sorted order): JSON Lines (.jsonl,
     /// .ndjson), CSV (.csv) and plain text (.txt), each optionally gzip-compressed (.gz). Bad
     /// records never stop the run: they go to rejects.csv with the file, line and reason.
+    #[command(after_long_help = "Exit codes: 0 report written; 1 failure (the previous report is kept); \
+2 usage, config or taxonomy error; 3 report written but the reject rate passed --max-reject-rate.")]
     Mine(MineArgs),
     /// Write the synthetic sample corpus (seeded, reproducible).
     Sample(SampleArgs),
