@@ -245,7 +245,12 @@ impl Stages {
     }
 
     fn process(&self, batch: &Batch, item: &Item) -> Outcome {
-        let reject = |reason: String| Outcome::Reject { file: item.file, record: Batch::record_name(item), reason };
+        // A reason can quote the record (serde names the value it choked on): redact it like a quote.
+        let reject = |reason: String| Outcome::Reject {
+            file: item.file,
+            record: Batch::record_name(item),
+            reason: if self.config.redact { redact(&reason) } else { reason },
+        };
         let call = match ingest::decode(batch, item) {
             Ok(call) => call,
             Err(reason) => return reject(reason),
@@ -290,6 +295,8 @@ impl Stages {
         let mut ideas: Vec<CallIdea> = Vec::new();
         for (m, (_, _, _, _, quote)) in findings.mentions.iter().zip(&mentions) {
             if let Some(form) = &m.idea {
+                let form = if self.config.redact { redact(form) } else { form.clone() };
+                let form = &form;
                 let key = idea::group_key(form);
                 if !ideas.iter().any(|i| i.category == m.category && i.key == key) {
                     ideas.push(CallIdea { category: m.category, key, form: form.clone(), quote: quote.clone() });

@@ -43,6 +43,19 @@
 //! formula (`=HYPERLINK(...)`, `+1 555 0100 ...`, `-- not happy`), and personal data to redact
 //! (addresses at example.com, 555-01xx phone numbers, the test card 4111 1111 1111 1111).
 //!
+//! # Longer calls
+//!
+//! [`SampleOptions::length`] 1 gives the calls above, about 1 KB of JSON each (the bundled
+//! sample). Each step above 1 adds 2 to 5 exchanges in the middle of every call, about 1 KB: the
+//! agent's follow-up questions on the customer's complaint and the customer's answers, the
+//! complaint said again in other words, agent explanations, account checks, holds, why the
+//! customer wants their idea, asides. Length 3 averages about 3 KB per call, which is what the
+//! benchmark (`scripts/bench.sh`) uses. The added turns only return to the call's own
+//! complaints and idea, and come from a generator of their own: a call at length 3 has the same
+//! id, time, metadata, story and original turns as at length 1, so the segment effects are the
+//! same at every length, with more mentions per call. The JSONL file is written as it is
+//! generated, so a corpus of any size needs little memory.
+//!
 //! # Determinism
 //!
 //! The random numbers come from a SplitMix64 generator defined in this module, not from a crate,
@@ -55,7 +68,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Options for the generator.
@@ -66,8 +79,9 @@ pub struct SampleOptions {
     pub calls: usize,
     /// Seed for the generator; the same seed and `calls` give byte-identical files.
     pub seed: u64,
-    /// How long calls are: 1 is the bundled sample (about 1 KB of JSON per call); larger values
-    /// make longer conversations (about 3 KB at 3) for benchmarks.
+    /// How long calls are (at least 1): 1 is the bundled sample (about 1 KB of JSON per call);
+    /// each step above adds about 1 KB of conversation (about 3 KB at 3) for benchmarks. Length 1
+    /// writes the same bytes as before lengths existed.
     pub length: u32,
 }
 
@@ -85,24 +99,30 @@ pub struct SampleSummary {
 /// Writes the sample corpus into `out_dir` (created if missing). Same options -> byte-identical files.
 ///
 /// Fails with [`io::ErrorKind::InvalidInput`] when `opts.calls` is below 50 (40 records go to the
-/// survey and text files, and the JSONL file needs room for its 3 damaged lines), or with the
-/// underlying error when a folder or file cannot be written.
+/// survey and text files, and the JSONL file needs room for its 3 damaged lines) or `opts.length`
+/// is 0, or with the underlying error when a folder or file cannot be written.
 pub fn write_sample(opts: &SampleOptions, out_dir: &Path) -> io::Result<SampleSummary> {
     if opts.calls < MIN_CALLS {
         let msg = format!("the sample needs at least {MIN_CALLS} calls, got {}", opts.calls);
         return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
     }
+    if opts.length == 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "the call length must be at least 1"));
+    }
     let jsonl_calls = opts.calls - SURVEY_ROWS - TEXT_CALLS;
     let text_dir = out_dir.join("transcripts");
     fs::create_dir_all(&text_dir)?;
-    let mut outputs = vec![
-        (out_dir.join("calls.jsonl"), calls_jsonl(opts.seed, jsonl_calls)),
-        (out_dir.join("survey.csv"), survey_csv(opts.seed, jsonl_calls + 1)),
-    ];
-    for (id, text) in text_calls(opts.seed, jsonl_calls + SURVEY_ROWS + 1) {
+    let mut summary = SampleSummary { calls: opts.calls, files: Vec::new(), bytes: 0 };
+    // The JSONL file is streamed: a benchmark corpus can be far larger than memory.
+    let jsonl_path = out_dir.join("calls.jsonl");
+    let mut jsonl = io::BufWriter::with_capacity(1 << 20, fs::File::create(&jsonl_path)?);
+    summary.bytes += calls_jsonl(opts.seed, jsonl_calls, opts.length, &mut jsonl)?;
+    jsonl.flush()?;
+    summary.files.push(jsonl_path);
+    let mut outputs = vec![(out_dir.join("survey.csv"), survey_csv(opts.seed, jsonl_calls + 1))];
+    for (id, text) in text_calls(opts.seed, jsonl_calls + SURVEY_ROWS + 1, opts.length) {
         outputs.push((text_dir.join(format!("{id}.txt")), text));
     }
-    let mut summary = SampleSummary { calls: opts.calls, files: Vec::new(), bytes: 0 };
     for (path, text) in outputs {
         fs::write(&path, &text)?;
         summary.bytes += text.len() as u64;
@@ -221,8 +241,11 @@ impl Customers {
         if !self.seen.is_empty() && rng.chance(REPEAT_SHARE) {
             return (self.seen[rng.below(self.seen.len())].clone(), true);
         }
+        // Six-digit ids until most are taken (over a million calls), then seven digits, so a
+        // huge corpus never loops looking for a free id.
+        let (lo, hi) = if self.used_ids.len() < 800_000 { (100_000, 999_999) } else { (1_000_000, 9_999_999) };
         let number = loop {
-            let n = rng.range(100_000, 999_999);
+            let n = rng.range(lo, hi);
             if self.used_ids.insert(n) {
                 break n;
             }
@@ -358,14 +381,16 @@ fn plan_story(rng: &mut Rng, c: &Customer, chat: bool, repeat: bool) -> Story {
 struct Line {
     agent: bool,
     text: String,
+    /// Added by [`Padding`] for a length above 1 (its timing comes from the padding generator).
+    added: bool,
 }
 
 fn agent(text: String) -> Line {
-    Line { agent: true, text }
+    Line { agent: true, text, added: false }
 }
 
 fn customer(text: String) -> Line {
-    Line { agent: false, text }
+    Line { agent: false, text, added: false }
 }
 
 /// Which customer turns get odd extras: text that looks like a formula, or personal data.
@@ -375,7 +400,7 @@ struct Extras {
     personal: bool,
 }
 
-fn converse(rng: &mut Rng, story: &Story, c: &Customer, chat: bool, extras: Extras) -> Vec<Line> {
+fn converse(rng: &mut Rng, pad: &mut Padding, story: &Story, c: &Customer, chat: bool, extras: Extras) -> Vec<Line> {
     let greetings = if chat { CHAT_GREETINGS } else { PHONE_GREETINGS };
     let mut lines = vec![agent(say(rng, greetings)), customer(opening(rng, story, c))];
     let later_pairs =
@@ -390,6 +415,7 @@ fn converse(rng: &mut Rng, story: &Story, c: &Customer, chat: bool, extras: Extr
     } else {
         lines.push(agent(fill(rng, PLAIN[story.question].1)));
     }
+    pad.lengthen(story, c, &mut lines);
     closing_turns(rng, story, &mut lines);
     plant_extras(rng, extras, &mut lines);
     lines
@@ -487,7 +513,8 @@ fn closing_turns(rng: &mut Rng, story: &Story, lines: &mut Vec<Line>) {
 
 /// Puts formula-looking text at the start of, or personal data at the end of, a customer turn.
 fn plant_extras(rng: &mut Rng, extras: Extras, lines: &mut [Line]) {
-    let spoken: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].agent).collect();
+    // Only turns that exist at length 1, so that a longer call carries the same extras.
+    let spoken: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].agent && !lines[i].added).collect();
     if extras.formula {
         let line = &mut lines[rng.pick(&spoken)];
         line.text = format!("{} {}", rng.pick(FORMULAS), line.text);
@@ -534,6 +561,143 @@ fn join_lead(lead: &str, sentence: &str) -> String {
     let mut chars = sentence.chars();
     let first = chars.next().map(|ch| ch.to_ascii_lowercase()).unwrap_or_default();
     format!("{lead}{first}{}", chars.as_str())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Longer calls
+
+/// What makes a call longer than the bundled sample's: at `length` L, each call gets 2 to 5
+/// extra exchanges for each step above 1, between the agent's first answer and the closing.
+///
+/// An exchange is a question the agent adds to their last turn, the customer's answer and the
+/// agent's explanation: a follow-up on one of the call's complaints (how it happened, what the
+/// customer tried, the complaint said again in other words), account checks, a hold, why the
+/// customer wants their idea, a second plain question, or an aside. Only the call's own themes
+/// and idea come up again, so the segment effects stay as planted; complaints and ideas are
+/// simply mentioned more often.
+///
+/// Everything here, timings of the added turns included, is drawn from a generator of its own,
+/// so the main generator draws exactly the same numbers at every length: a call at length 3 has
+/// the same id, time, metadata, story and original turns as at length 1, with turns added in the
+/// middle (and a question appended to some agent turns). At length 1 nothing is drawn at all,
+/// which keeps the bundled sample byte-identical.
+struct Padding {
+    /// Steps above length 1.
+    steps: u32,
+    rng: Rng,
+}
+
+impl Padding {
+    fn new(seed: u64, stream: u64, length: u32) -> Padding {
+        Padding { steps: length.saturating_sub(1), rng: Rng::new(seed, stream) }
+    }
+
+    /// Adds the extra exchanges. `lines` ends with an agent turn, and so does the result.
+    fn lengthen(&mut self, story: &Story, c: &Customer, lines: &mut Vec<Line>) {
+        if self.steps == 0 {
+            return;
+        }
+        let rng = &mut self.rng;
+        let exchanges: u64 = (0..self.steps).map(|_| rng.range(2, 5)).sum();
+        // Templates already used in this call: a conversation does not repeat itself while
+        // there is something new to say.
+        let mut used: Vec<&'static str> = Vec::new();
+        let mut fresh = |rng: &mut Rng, table: &'static [&'static str]| -> String {
+            let template = pick_fresh(rng, table, |t| *t, &mut used);
+            fill(rng, template)
+        };
+        let mut probed: Vec<&'static str> = Vec::new();
+        let mut asked_details: Vec<&'static str> = Vec::new();
+        let mut asked_plain = vec![PLAIN[story.question].0];
+        for _ in 0..exchanges {
+            // The call stays on one complaint until its follow-up questions run out.
+            let theme = story
+                .themes
+                .iter()
+                .copied()
+                .find(|&t| PROBES[t].iter().any(|(q, _)| !probed.contains(q)))
+                .or_else(|| story.themes.first().copied());
+            let themed = u64::from(theme.is_some());
+            // Weights: theme follow-up, complaint said again, account check, hold, idea, plain, aside.
+            let weights = [
+                5 * themed,
+                3 * themed,
+                u64::from(!c.prospect()),
+                1,
+                if story.idea.is_some() { 3 } else { 0 },
+                if story.themes.is_empty() { 3 } else { 0 },
+                1,
+            ];
+            let (question, answer, reply) = match rng.weighted(&weights) {
+                0 => {
+                    let theme = theme.expect("weighted only with themes");
+                    let (question, answers) = pick_fresh(rng, PROBES[theme], |p| p.0, &mut probed);
+                    let question = fill(rng, question);
+                    // The customer knows their own plan.
+                    let template = rng.pick(answers).replace("{plan}", PLANS[c.plan]);
+                    let answer = fill(rng, &template);
+                    (question, answer, fresh(rng, EXPLANATIONS[theme]))
+                }
+                1 => {
+                    let theme = theme.expect("weighted only with themes");
+                    let moods = if story.bad_end || story.angry_start { FED_UP } else { CALM };
+                    let question = fresh(rng, TELL_ME_MORE);
+                    let again = join_lead(rng.pick(AGAIN_LEADS), &complaint(rng, theme, c.prospect()));
+                    let answer = format!("{again} {}", fresh(rng, moods)).trim_end().to_string();
+                    let reply = format!("{} {}", fresh(rng, EMPATHY), fresh(rng, EXPLANATIONS[theme]));
+                    (question, answer, reply)
+                }
+                2 => {
+                    let (question, answers) = pick_fresh(rng, DETAILS, |d| d.0, &mut asked_details);
+                    let answer = say(rng, answers);
+                    (question.to_string(), answer, fresh(rng, CONFIRMS))
+                }
+                3 => (fresh(rng, HOLDS), say(rng, HOLD_ANSWERS), fresh(rng, RESUMES)),
+                4 => {
+                    let idea = story.idea.expect("weighted only with an idea");
+                    let question = fresh(rng, IDEA_PROBES);
+                    let mut answer = fresh(rng, IDEA_REASONS[idea]);
+                    if rng.chance(0.4) {
+                        let lead = rng.pick(&["So yes, ", "Honestly, ", ""]);
+                        answer = format!("{answer} {}", join_lead(lead, &idea_line(rng, idea)));
+                    }
+                    (question, answer, fresh(rng, IDEA_NOTES))
+                }
+                5 => {
+                    let (question, reply) = pick_fresh(rng, PLAIN, |p| p.0, &mut asked_plain);
+                    let probe = fresh(rng, PLAIN_PROBES);
+                    let question = fill(rng, question);
+                    (probe, question, fill(rng, reply))
+                }
+                _ => (String::new(), fresh(rng, ASIDES), fresh(rng, ASIDE_REPLIES)),
+            };
+            let last = lines.last_mut().expect("the agent has answered");
+            if !question.is_empty() {
+                last.text = format!("{} {question}", last.text);
+            }
+            lines.push(Line { agent: false, text: answer, added: true });
+            lines.push(Line { agent: true, text: reply, added: true });
+        }
+    }
+}
+
+/// An item of `items` whose key is not in `used` yet (any item once all are used), noted as used.
+fn pick_fresh<T: Copy>(
+    rng: &mut Rng,
+    items: &'static [T],
+    key: impl Fn(&T) -> &'static str,
+    used: &mut Vec<&'static str>,
+) -> T {
+    let unused: Vec<usize> = (0..items.len()).filter(|&i| !used.contains(&key(&items[i]))).collect();
+    let i = if unused.is_empty() { rng.below(items.len()) } else { unused[rng.below(unused.len())] };
+    used.push(key(&items[i]));
+    items[i]
+}
+
+/// Most turns a call can have at `length`.
+#[cfg(test)]
+fn max_turns(length: u32) -> usize {
+    MAX_TURNS + 10 * (length as usize - 1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,10 +788,12 @@ fn call_id(number: usize) -> String {
     format!("c{number:06}")
 }
 
-fn calls_jsonl(seed: u64, n: usize) -> String {
+/// Writes the JSONL calls to `out` and returns the bytes written.
+fn calls_jsonl(seed: u64, n: usize, length: u32, out: &mut impl Write) -> io::Result<u64> {
     let mut rng = Rng::new(seed, 1);
+    let mut pad = Padding::new(seed, 4, length);
     let mut people = Customers::default();
-    let mut out = String::new();
+    let mut bytes = 0;
     for i in 0..n {
         let damage = match i {
             _ if i == n / 4 => Damage::Truncated,
@@ -640,12 +806,14 @@ fn calls_jsonl(seed: u64, n: usize) -> String {
         let story = plan_story(&mut rng, &who, chat, repeat);
         let extras =
             Extras { formula: i % 97 == 13 || (chat && rng.chance(0.01)), personal: i % 61 == 5 || rng.chance(0.04) };
-        let lines = converse(&mut rng, &story, &who, chat, extras);
+        let lines = converse(&mut rng, &mut pad, &story, &who, chat, extras);
         let started = started_at(&mut rng, i, n);
-        out.push_str(&call_line(&mut rng, &call_id(i + 1), &started, &who, chat, &lines, damage));
-        out.push('\n');
+        let mut line = call_line(&mut rng, &mut pad, &call_id(i + 1), &started, &who, chat, &lines, damage);
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+        bytes += line.len() as u64;
     }
-    out
+    Ok(bytes)
 }
 
 /// A time on 2026-11-22 between 08:00 and 20:00, never earlier than the previous call's.
@@ -656,8 +824,10 @@ fn started_at(rng: &mut Rng, i: usize, n: usize) -> String {
     format!("2026-11-22T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn call_line(
     rng: &mut Rng,
+    pad: &mut Padding,
     id: &str,
     started: &str,
     c: &Customer,
@@ -674,7 +844,7 @@ fn call_line(
         ("orders_12m", c.orders.to_string()),
     ]);
     let mut fields = vec![("call_id", text(id)), ("started_at", text(started)), ("metadata", metadata)];
-    let turns = turns_json(rng, lines, chat);
+    let turns = turns_json(rng, pad, lines, chat);
     match damage {
         Damage::NoTurns => {}
         Damage::TurnsNotArray => fields.push(("turns", text("recording unavailable"))),
@@ -692,13 +862,17 @@ fn call_line(
 }
 
 /// The turns as a JSON array, with speaker labels in one of three styles and plausible timings.
-fn turns_json(rng: &mut Rng, lines: &[Line], chat: bool) -> String {
+///
+/// The timings of added turns (see [`Padding`]) are drawn from the padding's own generator, so
+/// that the main generator draws the same numbers whatever the length.
+fn turns_json(rng: &mut Rng, pad: &mut Padding, lines: &[Line], chat: bool) -> String {
     let labels = [("agent", "customer"), ("rep", "caller"), ("Agent", "Customer")];
     let (agent_label, customer_label) = labels[rng.weighted(&[80, 10, 10])];
     let mut clock_ms = 0u64;
     let mut turns = Vec::with_capacity(lines.len());
     for line in lines {
         let words = line.text.split_whitespace().count() as u64;
+        let rng = if line.added { &mut pad.rng } else { &mut *rng };
         // Speech runs at roughly 2.5 words a second; chat is typed at well under one.
         let (per_word, overhead, gap) = if chat {
             (rng.range(1_100, 1_700), 1_500, rng.range(2_000, 10_000))
@@ -789,8 +963,9 @@ fn csv_field(field: &str) -> String {
     }
 }
 
-fn text_calls(seed: u64, first_number: usize) -> Vec<(String, String)> {
+fn text_calls(seed: u64, first_number: usize, length: u32) -> Vec<(String, String)> {
     let mut rng = Rng::new(seed, 3);
+    let mut pad = Padding::new(seed, 5, length);
     let mut people = Customers::default();
     let mut calls = Vec::with_capacity(TEXT_CALLS);
     for k in 0..TEXT_CALLS {
@@ -798,7 +973,7 @@ fn text_calls(seed: u64, first_number: usize) -> Vec<(String, String)> {
         let story = plan_story(&mut rng, &who, false, repeat);
         let extras = Extras { formula: false, personal: k == 4 };
         let mut body = String::new();
-        for line in converse(&mut rng, &story, &who, false, extras) {
+        for line in converse(&mut rng, &mut pad, &story, &who, false, extras) {
             let label = if line.agent { "Agent" } else { "Customer" };
             body.push_str(&format!("{label}: {}\n", line.text));
         }
@@ -1277,6 +1452,337 @@ const STREETS: &[&str] = &["Maple Avenue", "Oak Street", "Harbor Road", "Elm Dri
 const PROVIDERS: &[&str] =
     &["another provider", "one of your competitors", "a cheaper company", "a different provider"];
 
+// Tables for longer calls (see `Padding`).
+
+/// Per theme (index order of [`THEMES`]): what the agent asks next and what the customer answers.
+const PROBES: [&[(&str, &[&str])]; 11] = [
+    &[
+        (
+            "When did you first notice the charge?",
+            &[
+                "I saw it on my statement on {day}.",
+                "It came out of my account on {date}, and I only spotted it this morning.",
+            ],
+        ),
+        (
+            "Which card or account was the payment taken from?",
+            &[
+                "The Visa I always use, nothing unusual.",
+                "It was taken by direct debit from my bank account, same as every month.",
+            ],
+        ),
+        (
+            "Have you made any changes to your plan recently?",
+            &[
+                "No, I'm still on the same {plan} plan as last year.",
+                "I switched to {plan} in {month}, but I was told the price would stay the same.",
+            ],
+        ),
+    ],
+    &[
+        (
+            "Do you remember when you sent the item back?",
+            &[
+                "I dropped it at the post office on {date} and I kept the receipt.",
+                "It went back on {day}, and the tracking says you received it.",
+            ],
+        ),
+        (
+            "Was the refund going to a card or to store credit?",
+            &["To my card, I didn't want store credit.", "The original card, the same one I paid with."],
+        ),
+        (
+            "Did you get a confirmation email when the return was approved?",
+            &["Yes, it said {amount} would be back within five days.", "I got one on {date}, and then nothing since."],
+        ),
+    ],
+    &[
+        (
+            "Did you get any messages from the courier?",
+            &[
+                "Just one text saying it was out for delivery, then nothing.",
+                "No, the tracking page has said in transit since {day}.",
+            ],
+        ),
+        (
+            "Was anyone at home when it was meant to arrive?",
+            &["Yes, I was home all day on {day} waiting for it.", "I work from home, so someone is always in."],
+        ),
+        (
+            "Can you describe what the box looked like?",
+            &[
+                "It was soaked and the {product} inside has a cracked screen.",
+                "One corner was smashed and something rattles inside when I shake it.",
+            ],
+        ),
+    ],
+    &[
+        (
+            "What lights are showing on the router right now?",
+            &[
+                "The internet light is flashing orange.",
+                "Everything is green except the one with the globe, that one is red.",
+            ],
+        ),
+        (
+            "Have you tried restarting the router?",
+            &[
+                "Yes, {count} times, it makes no difference.",
+                "I unplugged it for a full minute like the website says, and nothing.",
+            ],
+        ),
+        (
+            "Is it every device, or just one?",
+            &[
+                "Every device, the laptop, the phones, the TV, all of them.",
+                "Everything in the house, even the smart speaker has gone quiet.",
+            ],
+        ),
+    ],
+    &[
+        (
+            "Which phone and which version of the app are you using?",
+            &[
+                "An Android phone, and I updated the app on {day}.",
+                "An iPhone, with the latest version as far as I know.",
+            ],
+        ),
+        (
+            "What exactly happens when it goes wrong?",
+            &[
+                "It shows a spinning wheel, then error {errcode}, and then it closes.",
+                "The screen goes white and it sends me back to the start.",
+            ],
+        ),
+        (
+            "Does it happen on the website as well, or only in the app?",
+            &[
+                "Both, I tried the website on my laptop and it timed out too.",
+                "Only the app, the website works but it's painful on my phone.",
+            ],
+        ),
+    ],
+    &[
+        (
+            "Which number did you call?",
+            &[
+                "The main support line, the one printed on the bill.",
+                "The number on the website, and then I got bounced to another queue.",
+            ],
+        ),
+        (
+            "Did you try the callback option?",
+            &["I did, and nobody called back.", "There wasn't one, it just kept playing the same message."],
+        ),
+    ],
+    &[
+        (
+            "Do you have the reference number from last time?",
+            &["Yes, it's {ref}.", "I think it was {ref}, they gave it to me on {day}."],
+        ),
+        (
+            "Do you remember who you spoke to last time?",
+            &["Someone called {agent}, who said they'd sort it.", "I don't remember the name, it was {day} {part}."],
+        ),
+    ],
+    &[
+        (
+            "Do you remember roughly when that call was?",
+            &["It was {day} {part}, around {clock}.", "Yesterday, quite late in the {part}."],
+        ),
+        (
+            "What did they tell you?",
+            &[
+                "They said there was nothing they could do and I should call back.",
+                "That it was my own fault for not reading the terms.",
+            ],
+        ),
+    ],
+    &[
+        (
+            "Can I ask what's made you want to leave?",
+            &["Honestly, it's the service. Too many problems lately.", "It's the price and the hassle, mostly."],
+        ),
+        (
+            "Are you still within your contract?",
+            &["I think it runs until {month}.", "I've been out of contract for ages."],
+        ),
+    ],
+    &[
+        (
+            "Which plan are you on at the moment?",
+            &["The {plan} plan, I've been on it for {years} years.", "The {plan} one, I think, with the extra data."],
+        ),
+        (
+            "How much were you paying before the change?",
+            &["About {amount}, and now it's more.", "It used to be {amount} and it went up without any warning."],
+        ),
+    ],
+    &[
+        ("Which email address do you use to log in?", &["{email}, same as always.", "It should be {email}."]),
+        (
+            "Do you still have the phone number that's on the account?",
+            &["Yes, it's {phone}.", "I changed my number last month, maybe that's the problem."],
+        ),
+    ],
+];
+
+/// Per theme: what the agent explains once they have looked into it.
+const EXPLANATIONS: [&[&str]; 11] = [
+    &[
+        "What I can see is that the payment was retried after a timeout, so it went through twice. That's on our side, not yours.",
+        "The fee comes from a late payment flag that shouldn't have been applied, because your autopay was active.",
+        "Your bill covers part of a month because of the plan change, which is why it looks higher this time. I'll email you the breakdown.",
+    ],
+    &[
+        "Refunds go back to the bank once the warehouse checks the return, and that check was never marked as done.",
+        "I can see the return arrived on {date}, but the refund was held for a manual review that nobody picked up.",
+        "Once a refund is released your bank can take up to five business days to show it, so I'll email you the confirmation today.",
+    ],
+    &[
+        "The courier marked it as delivered to a neighbour's address, which is why the tracking stopped. I've raised it with their depot.",
+        "It looks like the parcel was held at the sorting centre because of a missing label.",
+        "Damaged items are covered by our guarantee, so you don't need to send anything back until the replacement arrives.",
+    ],
+    &[
+        "There's a fault on the line between the street cabinet and the exchange, and the engineers are working on it.",
+        "Our monitoring shows your connection dropping {count} times since {day}, so it isn't anything you're doing.",
+        "I've refreshed the line from our end. If the light doesn't turn green in ten minutes, the technician visit stays booked.",
+    ],
+    &[
+        "The last update broke the payment screen on some phones, and a fix is being tested right now.",
+        "Error {errcode} means the session timed out, which shouldn't happen while you're still typing.",
+        "I can see {count} failed attempts on your account today, all at the same step, so I've attached that to the bug report.",
+    ],
+    &[
+        "We've had a lot of calls this {part} because of the outage, and the queue has been longer than it should be.",
+        "The callback option only appears after ten minutes in the queue, which isn't great, I know.",
+    ],
+    &[
+        "I can see the notes from {day}, and the follow-up task was closed without anyone calling you. That shouldn't have happened.",
+        "Your case was passed between two teams and fell through the gap. I'm keeping it with me this time.",
+        "I've set a reminder on the case for {day}, so it can't be closed until you confirm it's fixed.",
+    ],
+    &[
+        "Every call is recorded, so the team leader can listen to it and follow up with the agent.",
+        "That's not how we want anyone to be treated, and I'll make sure it's reviewed this week.",
+    ],
+    &[
+        "You're out of contract, so there's no exit fee, and the service runs until the end of the billing period.",
+        "There would be an early exit fee of {amount}, but I can waive part of it given what's happened.",
+    ],
+    &[
+        "The yearly price change is in the terms, but we should have written to you a month before it started.",
+        "You're paying for things you don't use, like the premium channels, so a smaller plan would save you money.",
+    ],
+    &[
+        "The account was locked after {count} failed attempts, which is a security setting, and the reset link only lasts fifteen minutes.",
+        "The verification codes were going to an old number, so I've updated it and sent a fresh one.",
+    ],
+];
+
+/// Per idea (index order of [`IDEAS`]): why the customer wants it.
+const IDEA_REASONS: [&[&str]; 10] = [
+    &[
+        "I use the app late at night and the bright screen is blinding.",
+        "My eyes get tired, and every other app I use has it.",
+    ],
+    &["I don't like typing my card details into websites.", "Everything else I buy online goes through PayPal."],
+    &[
+        "There are four of us at home and we each pay separately.",
+        "My kids all have their own accounts and it adds up.",
+    ],
+    &[
+        "I never check my email, but I always see texts.",
+        "I missed two deliveries because I didn't know they were coming.",
+    ],
+    &["I travel for work for a couple of months every year.", "I'm away all summer and I don't want to cancel."],
+    &[
+        "I work all week, so the weekend is the only time I can sort things out.",
+        "Saturday is when I have time, and the chat is closed.",
+    ],
+    &["I can't wait in all day for a parcel.", "I work shifts, so an evening slot would be perfect."],
+    &[
+        "My accountant needs them for my business expenses.",
+        "I have to screenshot the bill every month, which is silly.",
+    ],
+    &[
+        "It's quicker than typing my card on a tiny screen.",
+        "I don't carry my wallet anymore, everything is on my phone.",
+    ],
+    &[
+        "All the best deals seem to go to people who just joined.",
+        "I've been with you for {years} years and get nothing for it.",
+    ],
+];
+
+const TELL_ME_MORE: &[&str] = &[
+    "Can you tell me a bit more about what happened?",
+    "And how long has this been going on?",
+    "Just so I have the full picture, what happened after that?",
+    "Okay, and has this happened before?",
+    "Can you walk me through it from the start?",
+];
+const AGAIN_LEADS: &[&str] = &["Like I said, ", "Well, ", "Basically, ", "So, ", "As I said, ", ""];
+const FED_UP: &[&str] = &[
+    "I'm honestly losing patience here.",
+    "I really don't understand why this is so hard.",
+    "This is so frustrating.",
+    "I just want it fixed.",
+    "I pay a lot of money every month for this.",
+];
+const CALM: &[&str] = &[
+    "It's been a real nuisance, to be honest.",
+    "I'd just like to get it sorted.",
+    "I'm sure it's a simple mistake.",
+    "",
+    "",
+];
+const EMPATHY: &[&str] = &[
+    "I completely understand.",
+    "That makes sense, thank you.",
+    "I'm sorry, that sounds really annoying.",
+    "Thanks for bearing with me.",
+    "Right, I see what's happened.",
+];
+const CONFIRMS: &[&str] = &[
+    "Thanks, that matches what I have.",
+    "Perfect, you're verified.",
+    "Great, thanks for confirming that.",
+    "Lovely, I've found the account.",
+];
+const RESUMES: &[&str] = &[
+    "Thanks for holding. I can see the notes on the account now.",
+    "Thanks for waiting, I've checked with my team lead.",
+    "Sorry about that, the system is slow today. I have everything in front of me now.",
+    "Thank you for your patience, I've got the details up.",
+];
+const IDEA_PROBES: &[&str] = &[
+    "Can I ask what you'd use it for?",
+    "How would that help you, out of interest?",
+    "Is that something you've seen somewhere else?",
+    "What would make the biggest difference for you there?",
+];
+const IDEA_NOTES: &[&str] = &[
+    "I'll add that to the request with your reasons, it helps the team decide what to build next.",
+    "Makes sense. I've added a note to the feature request.",
+    "That's really useful to hear, I've written it up for the product team.",
+];
+const PLAIN_PROBES: &[&str] = &[
+    "Is there anything on the account you'd like me to double-check while I have it open?",
+    "Was there something else you wanted to ask about?",
+    "Did you have any other questions while you're on the line?",
+];
+const ASIDES: &[&str] = &[
+    "Sorry, give me a second, the dog is barking.",
+    "Sorry, I'm driving, I've put you on speaker.",
+    "Bear with me, I'm looking for the letter you sent.",
+    "Hang on, let me grab a pen so I can write this down.",
+    "Sorry, someone is at the door. Okay, I'm back.",
+];
+const ASIDE_REPLIES: &[&str] =
+    &["No problem, take your time.", "No rush at all.", "That's fine, I'm still here.", "Of course, go ahead."];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1288,8 +1794,12 @@ mod tests {
     }
 
     fn write(calls: usize, seed: u64, name: &str) -> (PathBuf, SampleSummary) {
+        write_length(calls, seed, 1, name)
+    }
+
+    fn write_length(calls: usize, seed: u64, length: u32, name: &str) -> (PathBuf, SampleSummary) {
         let dir = scratch(name);
-        let summary = write_sample(&SampleOptions { calls, seed, length: 1 }, &dir).expect("sample written");
+        let summary = write_sample(&SampleOptions { calls, seed, length }, &dir).expect("sample written");
         (dir, summary)
     }
 
@@ -1390,13 +1900,19 @@ mod tests {
 
     #[test]
     fn good_calls_are_plausible() {
-        let (dir, _) = write(600, 5, "plausible");
+        for length in [1, 3] {
+            good_calls_are_plausible_at(length);
+        }
+    }
+
+    fn good_calls_are_plausible_at(length: u32) {
+        let (dir, _) = write_length(600, 5, length, &format!("plausible{length}"));
         let jsonl = fs::read_to_string(dir.join("calls.jsonl")).unwrap();
         let mut last_start = String::new();
         for line in jsonl.lines() {
             let Ok(call) = serde_json::from_str::<serde_json::Value>(line) else { continue };
             let Some(turns) = call["turns"].as_array() else { continue };
-            assert!((4..=MAX_TURNS).contains(&turns.len()), "{line}");
+            assert!((4..=max_turns(length)).contains(&turns.len()), "{line}");
             assert_eq!(call["metadata"].as_object().unwrap().len(), 6);
             let mut clock = -1.0;
             for turn in turns {
@@ -1412,6 +1928,76 @@ mod tests {
         fs::remove_dir_all(dir).unwrap();
     }
 
+    /// JSONL bytes per call line, over the whole file.
+    fn mean_line_bytes(dir: &Path) -> f64 {
+        let jsonl = fs::read_to_string(dir.join("calls.jsonl")).unwrap();
+        jsonl.len() as f64 / jsonl.lines().count() as f64
+    }
+
+    #[test]
+    fn length_three_calls_are_about_three_kilobytes() {
+        // 340 records: 300 calls in the JSONL file.
+        let (one_dir, one_summary) = write_length(340, 11, 1, "len1");
+        let (three_dir, _) = write_length(340, 11, 3, "len3");
+        let (one, three) = (mean_line_bytes(&one_dir), mean_line_bytes(&three_dir));
+        assert!((800.0..1200.0).contains(&one), "length 1: {one} bytes per call");
+        assert!((2500.0..3500.0).contains(&three), "length 3: {three} bytes per call");
+        // Length 1 is the default and writes exactly what it wrote before lengths existed.
+        let (default_dir, default) = write(340, 11, "len-default");
+        assert_eq!(contents(&one_summary), contents(&default));
+        for dir in [one_dir, three_dir, default_dir] {
+            fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    /// Customer turns of a call as JSON values, or None for a damaged line.
+    fn customer_texts(call: &serde_json::Value) -> Option<Vec<String>> {
+        let turns = call["turns"].as_array()?;
+        let customer =
+            |t: &&serde_json::Value| matches!(t["speaker"].as_str(), Some("customer" | "caller" | "Customer"));
+        Some(turns.iter().filter(customer).map(|t| t["text"].as_str().unwrap().to_string()).collect())
+    }
+
+    /// A longer call is the same call with turns added: same id, time, metadata and speaker
+    /// labels, and every customer turn of the length-1 call, in order. So the planted segment
+    /// effects carry over to benchmark corpora.
+    #[test]
+    fn longer_calls_only_add_turns() {
+        let (one_dir, _) = write_length(400, 21, 1, "grow1");
+        let (four_dir, _) = write_length(400, 21, 4, "grow4");
+        let one = fs::read_to_string(one_dir.join("calls.jsonl")).unwrap();
+        let four = fs::read_to_string(four_dir.join("calls.jsonl")).unwrap();
+        assert_eq!(one.lines().count(), four.lines().count());
+        let mut grown = 0;
+        for (short, long) in one.lines().zip(four.lines()) {
+            let (Ok(short), Ok(long)) =
+                (serde_json::from_str::<serde_json::Value>(short), serde_json::from_str::<serde_json::Value>(long))
+            else {
+                continue;
+            };
+            for key in ["call_id", "started_at", "metadata"] {
+                assert_eq!(short[key], long[key]);
+            }
+            let (Some(short_said), Some(long_said)) = (customer_texts(&short), customer_texts(&long)) else { continue };
+            let mut rest = long_said.iter();
+            for said in &short_said {
+                assert!(rest.any(|t| t == said), "{said:?} missing from the longer call {}", long["call_id"]);
+            }
+            grown += usize::from(long_said.len() >= short_said.len() + 3);
+        }
+        assert!(grown > 300, "only {grown} calls grew");
+        for dir in [one_dir, four_dir] {
+            fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn length_zero_is_refused() {
+        let dir = scratch("len0");
+        let err = write_sample(&SampleOptions { calls: 100, seed: 1, length: 0 }, &dir).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
     #[test]
     fn every_template_fills() {
         let mut rng = Rng::new(0, 0);
@@ -1424,6 +2010,14 @@ mod tests {
         all.extend(DETAILS.iter().flat_map(|(q, answers)| std::iter::once(*q).chain(answers.iter().copied())));
         all.extend(PLAIN.iter().flat_map(|(q, a)| [*q, *a]));
         all.extend(PROSPECT_PRICE_REPLIES);
+        for probes in PROBES {
+            all.extend(probes.iter().flat_map(|(q, answers)| std::iter::once(*q).chain(answers.iter().copied())));
+        }
+        all.extend(EXPLANATIONS.iter().chain(IDEA_REASONS.iter()).flat_map(|t| t.iter().copied()));
+        for table in [TELL_ME_MORE, FED_UP, CALM, EMPATHY, CONFIRMS, RESUMES, IDEA_PROBES, IDEA_NOTES, PLAIN_PROBES] {
+            all.extend(table);
+        }
+        all.extend(ASIDES.iter().chain(ASIDE_REPLIES));
         for template in all {
             for _ in 0..20 {
                 assert!(!fill(&mut rng, template).contains(['{', '}']), "{template}");

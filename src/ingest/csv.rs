@@ -55,6 +55,7 @@ pub(super) fn frame(
     file: usize,
     reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
+    max_record: usize,
     full: impl Fn(&Batch) -> bool,
     flush: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
@@ -86,6 +87,12 @@ pub(super) fn frame(
             }
         }
         let line = record.position().map_or(line, |p| p.line());
+        if record.as_slice().len() > max_record {
+            let reason =
+                format!("row of {} bytes is over limits.max_record_bytes ({max_record})", record.as_slice().len());
+            push(batch, file, line, Err(reason));
+            continue;
+        }
         let id = match cols.call_id.map(|i| record[i].trim()) {
             Some("") => {
                 push(batch, file, line, Err("empty call_id".into()));
@@ -146,7 +153,7 @@ mod tests {
     fn read(text: &str) -> Vec<(u64, Result<Call, String>)> {
         let mut batch = Batch::default();
         let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
-        frame(0, reader, &mut batch, |_| false, &mut |_| true);
+        frame(0, reader, &mut batch, 1 << 20, |_| false, &mut |_| true);
         batch
             .items
             .into_iter()

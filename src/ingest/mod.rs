@@ -191,7 +191,7 @@ fn frame(
 ) -> bool {
     match format {
         Format::Jsonl => jsonl::frame(index, reader, batch, limits.max_record_bytes, full, flush),
-        Format::Csv => csv::frame(index, reader, batch, full, flush),
+        Format::Csv => csv::frame(index, reader, batch, limits.max_record_bytes, full, flush),
         Format::Text => text::frame(index, stem, reader, batch, limits.max_record_bytes),
     }
 }

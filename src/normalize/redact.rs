@@ -83,12 +83,20 @@ fn redact_cards(p: &Patterns, text: &str) -> String {
     out
 }
 
+/// A digit group of a number run: digits written together (`4111`), or spoken digits said one
+/// after the other without a comma or dash between them ("four one one one").
+struct Group {
+    span: Range<usize>,
+    /// Each digit with the span of the word or group that said it.
+    digits: Vec<(Range<usize>, u8)>,
+    spoken: bool,
+}
+
 /// The byte ranges, within one number run, of the card numbers it holds (left to right, longest
-/// first, never overlapping). A card is made of whole groups: a digit group (`4111`), or spoken
-/// digits said one after the other without a comma or dash between them ("four one one one").
+/// first, never overlapping). A card is made of whole groups, or is 16 digits that start or end
+/// inside a group of spoken digits.
 fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
-    let mut groups: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
-    let mut last_spoken = false;
+    let mut groups: Vec<Group> = Vec::new();
     for c in p.token.captures_iter(run) {
         let whole = c.get(0).expect("group 0").range();
         let said = &c[2];
@@ -101,29 +109,26 @@ fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
                 digits = vec![digits[0]; times];
             }
         }
-        let joined = match groups.last_mut() {
-            Some((span, previous)) if spoken && last_spoken && run[span.end..whole.start].trim().is_empty() => {
-                span.end = whole.end;
-                previous.extend_from_slice(&digits);
-                true
+        let digits: Vec<(Range<usize>, u8)> = digits.into_iter().map(|d| (whole.clone(), d)).collect();
+        match groups.last_mut() {
+            Some(g) if spoken && g.spoken && run[g.span.end..whole.start].trim().is_empty() => {
+                g.span.end = whole.end;
+                g.digits.extend(digits);
             }
-            _ => false,
-        };
-        if !joined {
-            groups.push((whole, digits));
+            _ => groups.push(Group { span: whole, digits, spoken }),
         }
-        last_spoken = spoken;
     }
     let mut spans = Vec::new();
-    if groups.iter().map(|(_, d)| d.len()).sum::<usize>() < 13 {
+    if groups.iter().map(|g| g.digits.len()).sum::<usize>() < 13 {
         return spans;
     }
+    let mut covered = vec![false; groups.len()];
     let mut i = 0;
     while i < groups.len() {
         let mut digits: Vec<u8> = Vec::with_capacity(19);
         let mut best = None;
-        for (j, (_, d)) in groups.iter().enumerate().skip(i) {
-            digits.extend_from_slice(d);
+        for (j, g) in groups.iter().enumerate().skip(i) {
+            digits.extend(g.digits.iter().map(|(_, d)| d));
             if digits.len() > 19 {
                 break;
             }
@@ -133,12 +138,31 @@ fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
         }
         match best {
             Some(j) => {
-                spans.push(groups[i].0.start..groups[j].0.end);
+                spans.push(groups[i].span.start..groups[j].span.end);
+                covered[i..=j].iter_mut().for_each(|c| *c = true);
                 i = j + 1;
             }
             None => i += 1,
         }
     }
+    // Second pass: a 16-digit card that starts or ends inside a spoken group, as when a stray
+    // digit word is said right before or after it ("one, oh four one one one ..."). Digits of a
+    // written group are never split.
+    let units: Vec<(usize, &Range<usize>, u8)> =
+        groups.iter().enumerate().flat_map(|(i, g)| g.digits.iter().map(move |(r, d)| (i, r, *d))).collect();
+    let boundary = |k: usize| k == 0 || k == units.len() || units[k].0 != units[k - 1].0 || groups[units[k].0].spoken;
+    let mut k = 0;
+    while k + 16 <= units.len() {
+        let window = &units[k..k + 16];
+        let digits: Vec<u8> = window.iter().map(|u| u.2).collect();
+        if boundary(k) && boundary(k + 16) && window.iter().all(|u| !covered[u.0]) && luhn(&digits) {
+            spans.push(window[0].1.start..window[15].1.end);
+            k += 16;
+        } else {
+            k += 1;
+        }
+    }
+    spans.sort_by_key(|s| s.start);
     spans
 }
 
@@ -224,6 +248,27 @@ mod tests {
         for (input, expect) in cases {
             assert_eq!(redact(input), expect, "{input}");
         }
+    }
+
+    #[test]
+    fn a_spoken_card_beside_a_stray_digit_word_is_found() {
+        // Found by the property test: "Oh" after the number made a 17-digit group.
+        let card = "one zero zero zero zero zero zero zero zero zero three zero zero zero four four";
+        assert_eq!(redact(&format!(" {card} Oh")), " [CARD] Oh");
+        assert_eq!(redact(&format!("item nine {card}.")), "item nine [CARD].");
+        // A leading zero does not change the Luhn sum: "oh" before the card goes with it.
+        assert_eq!(redact(&format!("oh {card}.")), "[CARD].");
+        assert_eq!(
+            redact(&format!("{card} four one one one one one one one one one one one one one one one")),
+            "[CARD] [CARD]"
+        );
+        // Spans of a "double" word that starts inside the card cover the whole word.
+        // ("double four" says 4 4; the card starts at the second 4.)
+        assert_eq!(redact(&format!("double four {}", "one ".repeat(15).trim_end())), "[CARD]");
+        assert_eq!(redact("four one double one one one one one one one one one one one one one"), "[CARD]");
+        // Found by the property test: "One" glued to the first spoken group.
+        let grouped = "zero three zero zero, zero zero zero zero, one two zero three, zero zero zero zero";
+        assert_eq!(redact(&format!("One {grouped} ")), "One [CARD] ");
     }
 
     #[test]

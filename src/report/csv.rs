@@ -55,7 +55,8 @@ impl CsvStream {
         let mut file = BufWriter::with_capacity(1 << 16, File::create(path)?);
         file.write_all(BOM)?;
         let mut writer = csv::WriterBuilder::new().from_writer(file);
-        writer.write_record(columns.iter().map(|c| c.name.as_str()))?;
+        // Metadata field names come from the input too: the header is sanitised like any cell.
+        writer.write_record(columns.iter().map(|c| cell_text(&c.name).into_owned()))?;
         Ok(CsvStream { writer, kinds: columns.iter().map(|c| c.kind).collect(), record: Vec::new() })
     }
 
@@ -86,7 +87,7 @@ pub fn write_with_body(path: &Path, columns: &[Column], body: &mut impl std::io:
     file.write_all(BOM)?;
     {
         let mut header = csv::WriterBuilder::new().from_writer(&mut file);
-        header.write_record(columns.iter().map(|c| c.name.as_str()))?;
+        header.write_record(columns.iter().map(|c| cell_text(&c.name).into_owned()))?;
         header.flush()?;
     }
     std::io::copy(body, &mut file)?;

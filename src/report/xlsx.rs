@@ -97,7 +97,7 @@ pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)
 
 fn header(sheet: &mut Worksheet, columns: &[Column], formats: &Formats) -> Result<(), XlsxError> {
     for (c, col) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, &col.name, &formats.header)?;
+        sheet.write_string_with_format(0, c as u16, cell_text(&col.name), &formats.header)?;
         sheet.set_column_width(c as u16, col.width)?;
     }
     Ok(())
