@@ -885,3 +885,22 @@ fn formula_injection_in_metadata_field_names_is_neutralised() {
     let found = dangerous_cells(&run.out);
     assert!(found.is_empty(), "cells that could run as formulas:\n{}", found.join("\n"));
 }
+
+/// The idea text is cut out of the raw sentence and redacted afterwards: an email address must not be
+/// cut at its first dot ("email jane.doe@x.com" -> "email jane"), or it is no longer an email and
+/// its local part, often a name, reaches ideas.csv and the Ideas sheet.
+#[test]
+fn an_email_in_an_idea_leaves_no_trace() {
+    let inputs = Inputs::new();
+    let lines = [
+        call_line("p1", "I wish you had a way to email jane.doe@zorbmail.com directly."),
+        call_line("p2", "It would be great if you could mail receipts to mia_lopez@quuxpost.co.uk."),
+    ];
+    inputs.write("calls.jsonl", lines.join("\n") + "\n");
+    let run = inputs.mine(None);
+    run.expect_calls(&["p1", "p2"]);
+    let text = report_text(&run.out);
+    for part in ["jane", "doe", "mia_lopez", "zorbmail", "quuxpost"] {
+        assert!(!text.contains(part), "{part:?} is in the report: {:#?}", ideas(&run.out));
+    }
+}

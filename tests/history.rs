@@ -190,8 +190,17 @@ fn a_run_killed_in_the_middle_leaves_the_previous_report_and_history_intact() {
     assert!(!status.success(), "the run was killed before it finished");
     assert_eq!(fs::read(out.join("manifest.json")).unwrap(), manifest_before, "previous report intact");
     assert_eq!(fs::read(s.history.join("2026-11-03.parquet")).unwrap(), history_before, "history intact");
-    // And the next run works.
+    let staging = |root: &Path| -> Vec<String> {
+        fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("earful-tmp"))
+            .collect()
+    };
+    assert_eq!(staging(&s.root).len(), 1, "the killed run left its staging folder");
+    // And the next run works, and removes what the killed run left.
     mine_night(&s, &[&small], &out);
+    assert_eq!(staging(&s.root), Vec::<String>::new(), "abandoned staging folder removed");
 }
 
 fn sheet_text(out: &Path, name: &str) -> Vec<String> {

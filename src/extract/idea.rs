@@ -182,7 +182,7 @@ pub fn group_key(asked_for: &str) -> String {
 /// Extracts and normalises the thing asked for from `text[cue_end..]`.
 pub fn asked_for(text: &str, cue_end: usize) -> String {
     let rest = &text[cue_end.min(text.len())..];
-    let clause_end = rest.find(['.', '!', '?', ';', ',', '\n', ':', '(', ')']).unwrap_or(rest.len());
+    let clause_end = clause_end(rest);
     let words: Vec<String> = rest[..clause_end]
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase().replace('\u{2019}', "'"))
@@ -206,6 +206,20 @@ pub fn asked_for(text: &str, cue_end: usize) -> String {
         *last = singular(last);
     }
     out.join(" ")
+}
+
+/// Where the clause that starts `text` ends. `.`, `,` and `:` end it only before a space or the end, so
+/// an email address, a web address or a number such as `1,000.50` stays whole (and can be redacted whole).
+fn clause_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'!' | b'?' | b';' | b'\n' | b'(' | b')' => return i,
+            b'.' | b',' | b':' if bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()) => return i,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// A light singular: `alerts` -> `alert`, `options` -> `option`, leaving `glass`, `status`, `sms`.
@@ -254,5 +268,15 @@ mod tests {
         assert_eq!(after("why can't I pay with PayPal", "why can't i"), "pay with paypal");
         assert_eq!(after("it would be great if I could talk to a person", "great if"), "talk to a person");
         assert_eq!(after("I wish you had", "i wish you had"), "");
+    }
+
+    #[test]
+    fn an_address_or_a_number_is_not_cut_at_its_dots() {
+        assert_eq!(after("I wish I could email jane.doe@example.com.", "i wish i could"), "email jane.doe@example.com");
+        assert_eq!(
+            after("I wish refunds over 1,000.50 were faster, really", "i wish"),
+            "refunds over 1,000.50 were faster"
+        );
+        assert_eq!(after("I wish you had dark mode. Anyway, thanks", "i wish you had"), "dark mode");
     }
 }

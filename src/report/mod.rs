@@ -43,6 +43,23 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     move |source| ReportError::Io { path: path.display().to_string(), source }
 }
 
+/// Removes staging folders `PREFIX<pid>` left by killed runs: those whose process is gone. Only where
+/// `/proc` tells which processes run (Linux); elsewhere they stay for the user to remove.
+fn remove_abandoned_staging(parent: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else { continue };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            // Best effort: a folder that cannot be removed now is tried again on the next run.
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A staging folder that becomes `--out` on [`Staging::commit`] and is removed if dropped.
 #[derive(Debug)]
 pub struct Staging {
@@ -63,7 +80,9 @@ impl Staging {
         };
         fs::create_dir_all(&parent).map_err(io_err(&parent))?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("report");
-        let tmp = parent.join(format!(".{name}.earful-tmp-{}", std::process::id()));
+        let prefix = format!(".{name}.earful-tmp-");
+        remove_abandoned_staging(&parent, &prefix);
+        let tmp = parent.join(format!("{prefix}{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
         }
