@@ -17,18 +17,20 @@ use crossbeam_channel::bounded;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::aggregate::themes::{Collector, Themes};
 use crate::aggregate::trends::TrendRow;
 use crate::aggregate::{self, CallCounts, CallIdea, Counts};
 use crate::cli::{MineArgs, SampleArgs, Stage};
 use crate::config::{hex_sha256, Config};
 use crate::error::{Error, Exit};
+use crate::extract::discover::{self, CallTerms};
 use crate::extract::follow_up::{self, Reason};
 use crate::extract::{idea, Extractor, Findings, Taxonomy};
 use crate::history::{self, History, Night, NightInput};
 use crate::ingest::{self, Batch, InputFile, Item, Reject};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
-use crate::report::manifest::{InputEntry, Manifest, Timings, Totals, TOOL};
+use crate::report::manifest::{DiscoveryEntry, InputEntry, Manifest, Timings, Totals, TOOL};
 use crate::report::table::{self, FollowUpRow};
 use crate::report::{self, workbook, CallRow, MentionRow, ReportWriter, Staging};
 
@@ -176,6 +178,8 @@ struct Processed {
     findings: Findings,
     ideas: Vec<CallIdea>,
     unknown_turns: u64,
+    /// Discovery's terms, when discovery is on.
+    terms: Option<CallTerms>,
 }
 
 /// Everything a worker needs, shared read-only.
@@ -320,6 +324,16 @@ impl Stages {
         let follow_up = self.follow_up(&conv, &findings, &mentions, &row, &quote);
         let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
+        let terms = self.config.discovery.is_some().then(|| {
+            let (mut explained, mut idea_ends) = (Vec::new(), Vec::new());
+            for m in &findings.mentions {
+                match taxonomy.categories[m.category as usize].kind {
+                    Kind::Complaint => explained.push((m.turn, m.start, m.end)),
+                    Kind::Idea => idea_ends.push((m.turn, m.end)),
+                }
+            }
+            discover::call_terms(&conv, &explained, &idea_ends)
+        });
         let record = Batch::record_name(item);
         Outcome::Call(Box::new(Processed {
             file: item.file,
@@ -331,8 +345,22 @@ impl Stages {
             findings,
             ideas,
             unknown_turns,
+            terms,
         }))
     }
+}
+
+/// Groups the calls into themes, with quotes redacted as the config asks.
+fn discover_themes(collector: Collector, rules: &aggregate::themes::ThemeRules, config: &Config) -> Themes {
+    let mut themes = collector.themes(rules, config.max_values);
+    if config.redact {
+        for theme in &mut themes.themes {
+            for quote in &mut theme.quotes {
+                *quote = redact(quote);
+            }
+        }
+    }
+    themes
 }
 
 /// What each input file contributed tonight, with its content digest.
@@ -413,6 +441,8 @@ struct Sink {
     file_categories: Vec<Vec<u64>>,
     /// The latest `started_at` date seen (YYYY-MM-DD), the default night.
     latest_date: Option<String>,
+    /// What discovery keeps of each call, when it is on.
+    discovery: Option<Collector>,
 }
 
 impl Sink {
@@ -488,6 +518,9 @@ impl Sink {
                     idea_mentions: p.findings.ideas,
                 };
                 self.counts.add(&call, max_values);
+                if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.take()) {
+                    collector.add(&p.row.call_id, terms, &p.segments);
+                }
             }
         }
         Ok(())
@@ -515,6 +548,15 @@ fn load(args: &MineArgs) -> Result<(Config, Taxonomy, String, String), Error> {
     };
     if args.no_redact {
         config.redact = false;
+    }
+    if args.no_discovery {
+        config.discovery = None;
+    }
+    if let (Some(rules), Some(n)) = (config.discovery.as_mut(), args.min_calls) {
+        if n < 2 {
+            return Err(Error::Usage("--min-calls must be at least 2".into()));
+        }
+        rules.min_calls = n;
     }
     let (taxonomy, source, text) = match args.taxonomy.as_deref() {
         None => (Taxonomy::builtin()?, "built-in".to_string(), crate::extract::taxonomy::DEFAULT_TAXONOMY.to_string()),
@@ -582,6 +624,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         follow_ups: Vec::new(),
         file_categories: vec![vec![0; taxonomy.categories.len()]; files.len()],
         latest_date: None,
+        discovery: stages.config.discovery.as_ref().map(|_| Collector::default()),
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
@@ -615,16 +658,37 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     let mined = started.elapsed();
 
     let Sink {
-        writer, counts, ledger, mut rejects, unknown_turns, mut follow_ups, file_categories, latest_date, ..
+        writer,
+        counts,
+        ledger,
+        mut rejects,
+        unknown_turns,
+        mut follow_ups,
+        file_categories,
+        latest_date,
+        discovery,
+        ..
     } = sink;
+    let discovery_started = Instant::now();
+    let themes = match (discovery, &stages.config.discovery) {
+        (Some(collector), Some(rules)) => Some(discover_themes(collector, rules, &stages.config)),
+        _ => None,
+    };
+    let discovery_time = discovery_started.elapsed();
     table::sort_follow_ups(&mut follow_ups);
     file_rejects.append(&mut rejects);
     let rejects = file_rejects;
     let discovery_rejects = rejects.len() as u64 - ledger.iter().map(|l| l.rejects).sum::<u64>();
-    let tables = aggregate::tables(&counts, taxonomy, &stages.config)?;
+    let mut tables = aggregate::tables(&counts, taxonomy, &stages.config)?;
+    if let Some(themes) = &themes {
+        aggregate::add_themes(&mut tables, themes, &stages.config)?;
+    }
     let dir = staging.dir().to_path_buf();
     report::write_tables(&dir, &table::small_tables(&tables, &rejects, &follow_ups))?;
-    let call_columns = writer.finish()?;
+    let theme_of_call: Option<Vec<&str>> = themes
+        .as_ref()
+        .map(|t| t.assignment.iter().map(|a| a.map_or("", |i| t.themes[i as usize].id.as_str())).collect());
+    let call_columns = writer.finish(theme_of_call.as_deref())?;
     let totals = Totals {
         records: ledger.iter().map(|l| l.records).sum::<u64>() + discovery_rejects,
         calls: counts.calls,
@@ -675,6 +739,18 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         redacted: stages.config.redact,
         night: date.clone(),
         history: args.history.as_ref().map(|h| h.display().to_string()),
+        discovery: tables.discovery.as_ref().map(|d| DiscoveryEntry {
+            min_calls: stages.config.discovery.as_ref().map_or(0, |r| r.min_calls),
+            themes: d.themes.len(),
+            complaint_themes: d.themes.iter().filter(|t| t.kind == Kind::Complaint).count(),
+            idea_themes: d.themes.iter().filter(|t| t.kind == Kind::Idea).count(),
+            assigned_calls: totals.calls - d.unassigned_calls,
+            unassigned_calls: d.unassigned_calls,
+            unassigned_share: d.unassigned_share,
+            distinct_terms: d.distinct_terms,
+            candidate_terms: d.candidate_terms,
+            seconds: seconds(discovery_time),
+        }),
         inputs: ledger,
         totals: totals.clone(),
         skipped_segment_fields: tables.skipped_fields.clone(),

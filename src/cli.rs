@@ -60,6 +60,13 @@ pub struct MineArgs {
     /// Write quotes as said, without redacting cards, emails, phone numbers and SSNs.
     #[arg(long)]
     pub no_redact: bool,
+    /// Discover themes only from at least this many calls (default 8, or `discovery.min_calls`;
+    /// for a few hundred calls or fewer, 3 to 5).
+    #[arg(long, value_name = "N")]
+    pub min_calls: Option<u64>,
+    /// Do not look for themes beyond the taxonomy (no themes.csv, no `theme` column).
+    #[arg(long)]
+    pub no_discovery: bool,
     /// Keep each night's aggregates in this folder (one Parquet file per night) and report
     /// trends against the trailing nights: trends.csv and a Trends sheet.
     #[arg(long, value_name = "DIR")]

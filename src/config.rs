@@ -59,6 +59,37 @@ pub struct ConfigFile {
     pub follow_ups: FollowUpsFile,
     /// Night-over-night trends.
     pub trends: TrendsFile,
+    /// Themes found without a taxonomy.
+    pub discovery: DiscoveryFile,
+}
+
+/// `[discovery]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscoveryFile {
+    /// Look for themes at all.
+    pub enabled: bool,
+    /// A theme needs at least this many calls.
+    pub min_calls: u64,
+    /// Terms used by more than this share of calls are too common to make a theme.
+    pub max_share: f64,
+    /// At most this many themes are reported.
+    pub max_themes: usize,
+    /// How strongly (cosine, 0..1) a term must keep company with a theme's terms to join it.
+    pub link: f64,
+}
+
+impl Default for DiscoveryFile {
+    fn default() -> Self {
+        let d = crate::aggregate::themes::ThemeRules::default();
+        DiscoveryFile {
+            enabled: true,
+            min_calls: d.min_calls,
+            max_share: d.max_share,
+            max_themes: d.max_themes,
+            link: d.link,
+        }
+    }
 }
 
 /// `[trends]`.
@@ -311,6 +342,8 @@ pub struct Config {
     pub follow_ups: FollowUpsFile,
     /// Trend rules.
     pub trends: crate::aggregate::trends::TrendRules,
+    /// Discovery rules; `None` when discovery is off.
+    pub discovery: Option<crate::aggregate::themes::ThemeRules>,
     /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
     pub digest: String,
 }
@@ -462,6 +495,25 @@ impl ConfigFile {
             min_nights: t.min_nights,
             alpha: t.alpha,
         };
+        let d = &self.discovery;
+        let valid = d.min_calls >= 2
+            && d.max_share > 0.0
+            && d.max_share <= 1.0
+            && (1..=1000).contains(&d.max_themes)
+            && d.link > 0.0
+            && d.link <= 1.0;
+        if !valid {
+            problems.push(format!(
+                "discovery: need min_calls >= 2, 0 < max_share <= 1, 1 <= max_themes <= 1000 and 0 < link <= 1 (found {}, {}, {}, {})",
+                d.min_calls, d.max_share, d.max_themes, d.link
+            ));
+        }
+        let discovery = d.enabled.then_some(crate::aggregate::themes::ThemeRules {
+            min_calls: d.min_calls,
+            max_share: d.max_share,
+            max_themes: d.max_themes,
+            link: d.link,
+        });
         let hours = self.follow_ups.respond_within_hours;
         if !(hours.is_finite() && hours > 0.0) {
             problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));
@@ -488,6 +540,7 @@ impl ConfigFile {
             limits,
             follow_ups: self.follow_ups,
             trends,
+            discovery,
             digest: hex_sha256(bytes),
         })
     }

@@ -187,7 +187,8 @@ fn metadata_columns_keep_first_seen_source_order() {
             "complaints",
             "ideas",
             "primary_category",
-            "categories"
+            "categories",
+            "theme"
         ]
     );
 }

@@ -7,6 +7,7 @@
 
 pub mod segments;
 pub mod stats;
+pub mod themes;
 pub mod trends;
 
 use std::collections::BTreeMap;
@@ -242,6 +243,38 @@ pub struct Tables {
     pub ideas: Vec<IdeaRow>,
     /// Fields left out of segments because they had too many distinct values.
     pub skipped_fields: Vec<String>,
+    /// Discovered themes, when discovery is on.
+    pub discovery: Option<Discovery>,
+}
+
+/// What discovery found, as the report shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    /// Themes by calls, most first.
+    pub themes: Vec<themes::Theme>,
+    /// Calls with no theme.
+    pub unassigned_calls: u64,
+    /// unassigned_calls / all calls.
+    pub unassigned_share: f64,
+    /// Distinct terms seen and those that met the candidate rules.
+    pub distinct_terms: usize,
+    /// Terms that met the candidate rules.
+    pub candidate_terms: usize,
+}
+
+/// Adds the themes to the tables: their own table, and their segment rows after the categories'.
+pub fn add_themes(tables: &mut Tables, found: &themes::Themes, config: &Config) -> Result<(), AggregateError> {
+    let taxonomy = found.as_taxonomy();
+    tables.segments.extend(segments::table(&found.counts, &taxonomy, config)?);
+    let unassigned_calls = found.assignment.iter().filter(|a| a.is_none()).count() as u64;
+    tables.discovery = Some(Discovery {
+        themes: found.themes.clone(),
+        unassigned_calls,
+        unassigned_share: found.unassigned_share(),
+        distinct_terms: found.distinct_terms,
+        candidate_terms: found.candidate_terms,
+    });
+    Ok(())
 }
 
 /// Errors from the aggregation stage.
@@ -270,7 +303,7 @@ pub fn tables(counts: &Counts, taxonomy: &Taxonomy, config: &Config) -> Result<T
         b.calls.cmp(&a.calls).then_with(|| a.idea.cmp(&b.idea)).then_with(|| a.category.cmp(&b.category))
     });
     let skipped_fields = counts.fields.iter().filter(|(_, f)| f.too_many_values).map(|(k, _)| k.clone()).collect();
-    Ok(Tables { categories, segments, ideas, skipped_fields })
+    Ok(Tables { categories, segments, ideas, skipped_fields, discovery: None })
 }
 
 /// categories.csv: calls and share of calls per category, most frequent first.

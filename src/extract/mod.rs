@@ -5,6 +5,7 @@
 //! parallel with no shared state. Agent turns are never mined: the agent saying "I'm sorry you
 //! were charged twice" is not the customer's complaint.
 
+pub mod discover;
 pub mod follow_up;
 pub mod idea;
 pub mod matcher;

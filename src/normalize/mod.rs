@@ -104,6 +104,35 @@ fn ends_sentence(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// The byte ranges of the sentences of `text`, trimmed of surrounding space, empty ones left out.
+/// Sentences end where [`sentence_around`] ends them.
+pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while from < bytes.len() {
+            let start = from;
+            let mut e = start;
+            while e < bytes.len() && !ends_sentence(bytes, e) {
+                e += 1;
+            }
+            let end = (e + 1).min(bytes.len());
+            from = end;
+            let (mut s, mut t) = (start, end);
+            while s < t && bytes[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            while t > s && bytes[t - 1].is_ascii_whitespace() {
+                t -= 1;
+            }
+            if s < t && text.is_char_boundary(s) && text.is_char_boundary(t) {
+                return Some((s, t));
+            }
+        }
+        None
+    })
+}
+
 /// The sentence of `text` that contains the byte range `start..end`, trimmed.
 pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
     let bytes = text.as_bytes();

@@ -46,6 +46,31 @@ pub struct Totals {
     pub unknown_speaker_turns: u64,
 }
 
+/// What discovery did, when it was on.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct DiscoveryEntry {
+    /// The minimum calls of a theme.
+    pub min_calls: u64,
+    /// Themes reported.
+    pub themes: usize,
+    /// Complaint themes.
+    pub complaint_themes: usize,
+    /// Idea themes.
+    pub idea_themes: usize,
+    /// Calls with a theme.
+    pub assigned_calls: u64,
+    /// Calls with no theme.
+    pub unassigned_calls: u64,
+    /// unassigned_calls / calls.
+    pub unassigned_share: f64,
+    /// Distinct terms (stemmed words and word pairs) seen in customer talk.
+    pub distinct_terms: usize,
+    /// Terms frequent enough, and not too common, to make themes.
+    pub candidate_terms: usize,
+    /// Seconds spent grouping terms into themes (after reading).
+    pub seconds: f64,
+}
+
 /// Seconds spent per phase of the run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Timings {
@@ -78,6 +103,9 @@ pub struct Manifest {
     pub night: String,
     /// The `--history` folder, when used.
     pub history: Option<String>,
+    /// Discovery's figures; absent when discovery is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<DiscoveryEntry>,
     /// Every input file.
     pub inputs: Vec<InputEntry>,
     /// Totals.

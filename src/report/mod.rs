@@ -18,7 +18,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use self::csv::CsvStream;
-use self::table::{Cell, Column, Table};
+use self::table::{Cell, Column, ColumnKind, Table};
 
 /// Errors writing the report.
 #[derive(Debug, thiserror::Error)]
@@ -266,8 +266,10 @@ impl ReportWriter {
         self.mentions.write(&row).map_err(io_err(&self.dir.join("mentions.csv")))
     }
 
-    /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns.
-    pub fn finish(self) -> Result<Vec<Column>, ReportError> {
+    /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns. With
+    /// `themes` (one id or "" per call, in the order the calls were recorded), calls.csv gets a
+    /// last column, `theme`.
+    pub fn finish(self, themes: Option<&[&str]>) -> Result<Vec<Column>, ReportError> {
         let mentions_path = self.dir.join("mentions.csv");
         self.mentions.finish().map_err(io_err(&mentions_path))?;
         let body_path = self.dir.join(BODY);
@@ -277,10 +279,13 @@ impl ReportWriter {
             .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into_error() })?;
         body.flush().map_err(io_err(&body_path))?;
         drop(body);
-        let columns = table::call_columns(&self.metadata_fields);
+        let mut columns = table::call_columns(&self.metadata_fields);
+        if themes.is_some() {
+            columns.push(table::theme_column());
+        }
         let calls_path = self.dir.join("calls.csv");
         let mut input = BufReader::with_capacity(1 << 16, File::open(&body_path).map_err(io_err(&body_path))?);
-        if self.growth.is_empty() {
+        if self.growth.is_empty() && themes.is_none() {
             self::csv::write_with_body(&calls_path, &columns, &mut input).map_err(io_err(&calls_path))?;
         } else {
             let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
@@ -299,6 +304,10 @@ impl ReportWriter {
                 padded.extend(record.iter().take(2 + known).map(str::to_string));
                 padded.extend(std::iter::repeat_n(String::new(), total - known));
                 padded.extend(record.iter().skip(2 + known).map(str::to_string));
+                if let Some(themes) = themes {
+                    let theme = themes.get(row as usize).copied().unwrap_or_default();
+                    padded.push(self::csv::cell(&Cell::Text(theme.to_string()), ColumnKind::Text));
+                }
                 out.write_raw(&padded).map_err(io_err(&calls_path))?;
                 row += 1;
             }
@@ -380,7 +389,7 @@ mod tests {
         w.call(&row("c1", &[("region", "west")])).unwrap();
         w.call(&row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
         w.call(&row("c3", &[("plan", "plus")])).unwrap();
-        w.finish().unwrap();
+        w.finish(None).unwrap();
         let text = fs::read_to_string(dir.path().join("calls.csv")).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert!(lines[0].starts_with("call_id,started_at,region,plan,turns,"), "{}", lines[0]);

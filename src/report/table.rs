@@ -89,6 +89,18 @@ pub const SEGMENT_COLUMNS: &[(&str, ColumnKind, f64)] = &[
 /// ideas.csv
 pub const IDEA_COLUMNS: &[(&str, ColumnKind, f64)] =
     &[("idea", Text, 34.0), ("category", Text, 14.0), ("calls", Int, 9.0), ("example_quote", Text, 80.0)];
+/// themes.csv
+pub const THEME_COLUMNS: &[(&str, ColumnKind, f64)] = &[
+    ("theme", Text, 8.0),
+    ("kind", Text, 11.0),
+    ("label", Text, 36.0),
+    ("calls", Int, 9.0),
+    ("share", Share, 9.0),
+    ("phrases", Text, 50.0),
+    ("quote_1", Text, 70.0),
+    ("quote_2", Text, 70.0),
+    ("quote_3", Text, 70.0),
+];
 /// mentions.csv
 pub const MENTION_COLUMNS: &[(&str, ColumnKind, f64)] = &[
     ("call_id", Text, 14.0),
@@ -179,6 +191,11 @@ pub fn call_columns(metadata: &[String]) -> Vec<Column> {
     out
 }
 
+/// The last column of calls.csv when discovery is on: the call's primary theme.
+pub fn theme_column() -> Column {
+    Column { name: "theme".into(), kind: Text, width: 8.0 }
+}
+
 /// The mention columns.
 pub fn mention_columns() -> Vec<Column> {
     cols(MENTION_COLUMNS)
@@ -238,6 +255,26 @@ pub fn ideas(rows: &[IdeaRow]) -> Table {
         })
         .collect();
     Table { columns: cols(IDEA_COLUMNS), rows }
+}
+
+/// themes.csv as a table: at most 10 phrases per theme.
+pub fn themes(rows: &[crate::aggregate::themes::Theme]) -> Table {
+    let rows = rows
+        .iter()
+        .map(|t| {
+            let mut row = vec![
+                Cell::Text(t.id.clone()),
+                Cell::Text(t.kind.as_str().into()),
+                Cell::Text(t.label.clone()),
+                Cell::Int(t.calls as i64),
+                Cell::Float(t.share),
+                Cell::Text(t.phrases.iter().take(10).cloned().collect::<Vec<_>>().join("; ")),
+            ];
+            row.extend((0..3).map(|i| t.quotes.get(i).map_or(Cell::Empty, |q| Cell::Text(q.clone()))));
+            row
+        })
+        .collect();
+    Table { columns: cols(THEME_COLUMNS), rows }
 }
 
 /// One call to call back.
@@ -314,12 +351,16 @@ pub fn small_tables(
     tables: &Tables,
     reject_rows: &[Reject],
     follow_up_rows: &[FollowUpRow],
-) -> [(&'static str, Table); 5] {
-    [
+) -> Vec<(&'static str, Table)> {
+    let mut out = vec![
         ("categories", categories(&tables.categories)),
         ("segments", segments(&tables.segments)),
         ("ideas", ideas(&tables.ideas)),
         ("follow_ups", follow_ups(follow_up_rows)),
         ("rejects", rejects(reject_rows)),
-    ]
+    ];
+    if let Some(d) = &tables.discovery {
+        out.push(("themes", themes(&d.themes)));
+    }
+    out
 }

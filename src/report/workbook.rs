@@ -47,17 +47,18 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let complaints: Vec<_> = tables.categories.iter().filter(|c| c.kind == Kind::Complaint).cloned().collect();
     let complaints = table::categories(&complaints);
     let ideas = table::ideas(&tables.ideas);
+    let themes = tables.discovery.as_ref().map(|d| table::themes(&d.themes));
     let segments = table::segments(&tables.segments);
     let rejects = table::rejects(rejects);
     let follow_ups = table::follow_ups(follow_ups);
     let calls_path = dir.join("calls.csv");
     let mentions_path = dir.join("mentions.csv");
     let mention_columns = table::mention_columns();
-    let mut sheets = vec![
-        ("Complaints", SheetSource::Table(&complaints)),
-        ("Ideas", SheetSource::Table(&ideas)),
-        ("Segments", SheetSource::Table(&segments)),
-    ];
+    let mut sheets = vec![("Complaints", SheetSource::Table(&complaints)), ("Ideas", SheetSource::Table(&ideas))];
+    if let Some(themes) = &themes {
+        sheets.push(("Themes", SheetSource::Table(themes)));
+    }
+    sheets.push(("Segments", SheetSource::Table(&segments)));
     if let Some(trends) = &trends {
         sheets.push(("Trends", SheetSource::Table(trends)));
     }
@@ -143,6 +144,7 @@ fn overview(
         ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
         ("Follow-ups to call back (see Follow-ups)".to_string(), Cell::Text(follow_up_summary(follow_ups))),
         ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
+        ("Themes discovered (see Themes)".to_string(), Cell::Text(theme_summary(tables, totals.calls))),
         ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
         ("earful version".to_string(), Cell::Text(env!("CARGO_PKG_VERSION").to_string())),
     ];
@@ -221,13 +223,48 @@ fn overview(
             })
             .collect(),
     };
-    Overview {
-        facts,
-        sections: vec![
-            ("Top complaints".to_string(), top_complaints),
-            ("Top ideas".to_string(), top_ideas),
-            ("Biggest segment differences (significant, over-represented)".to_string(), differences),
+    let top_themes = Table {
+        columns: vec![
+            col("theme", ColumnKind::Text),
+            col("kind", ColumnKind::Text),
+            col("label", ColumnKind::Text),
+            col("calls", ColumnKind::Int),
+            col("share", ColumnKind::Share),
         ],
+        rows: tables
+            .discovery
+            .iter()
+            .flat_map(|d| d.themes.iter().take(n))
+            .map(|t| {
+                vec![
+                    Cell::Text(t.id.clone()),
+                    Cell::Text(t.kind.as_str().into()),
+                    Cell::Text(t.label.clone()),
+                    Cell::Int(t.calls as i64),
+                    Cell::Float(t.share),
+                ]
+            })
+            .collect(),
+    };
+    let mut sections = vec![("Top complaints".to_string(), top_complaints), ("Top ideas".to_string(), top_ideas)];
+    if tables.discovery.is_some() {
+        sections.push(("Top themes (found without the taxonomy)".to_string(), top_themes));
+    }
+    sections.push(("Biggest segment differences (significant, over-represented)".to_string(), differences));
+    Overview { facts, sections }
+}
+
+/// "12 themes; 1,234 calls (45.0%) have none", or "off".
+fn theme_summary(tables: &Tables, calls: u64) -> String {
+    match &tables.discovery {
+        None => "off".to_string(),
+        Some(d) => format!(
+            "{} themes; {} of {} calls ({:.1}%) fit none",
+            d.themes.len(),
+            d.unassigned_calls,
+            calls,
+            d.unassigned_share * 100.0
+        ),
     }
 }
 

@@ -16,12 +16,20 @@ use tempfile::TempDir;
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The CSV files of a report.
-pub const CSV_OUTPUTS: &[&str] =
-    &["calls.csv", "mentions.csv", "categories.csv", "segments.csv", "ideas.csv", "follow_ups.csv", "rejects.csv"];
+pub const CSV_OUTPUTS: &[&str] = &[
+    "calls.csv",
+    "mentions.csv",
+    "categories.csv",
+    "segments.csv",
+    "ideas.csv",
+    "follow_ups.csv",
+    "rejects.csv",
+    "themes.csv",
+];
 
 /// The sheets of report.xlsx, in order.
 pub const SHEETS: &[&str] =
-    &["Overview", "Complaints", "Ideas", "Segments", "Follow-ups", "Calls", "Mentions", "Rejects"];
+    &["Overview", "Complaints", "Ideas", "Themes", "Segments", "Follow-ups", "Calls", "Mentions", "Rejects"];
 
 /// A fixture file or folder under tests/fixtures.
 pub fn fixture(rel: &str) -> PathBuf {

@@ -1,0 +1,568 @@
+//! Discovery, the corpus half: group the calls' terms into themes nobody put in the taxonomy.
+//!
+//! The method, in the order it runs (each step is deterministic and independent of the order in
+//! which calls arrived, because every tie is broken by the terms' text or the call ids):
+//! 1. A term is a candidate when at least `min_calls` calls use it and at most `max_share` of
+//!    all calls do: rarer is noise, commoner is the business itself ("flight" for an airline).
+//! 2. Candidates are weighed by how distinctive they are (inverse document frequency) and read
+//!    in order of weight times calls. Each joins the existing theme of the same kind whose terms
+//!    it keeps company with most (cosine of the sets of calls that use them, averaged over the
+//!    theme's terms), if that is at least `link`; otherwise it starts a theme. Stemming has
+//!    already folded the forms of a word, and a phrase always keeps company with its words, so
+//!    `lost bag` joins `bag`; words that occur together in the same calls join up too.
+//! 3. Each call goes to the theme whose terms it uses most (weighted, terms from the customer's
+//!    first turn counting double); a call that uses none stays unassigned. Themes left with
+//!    fewer than `min_calls` calls are dissolved and their calls assigned again, until stable.
+//! 4. A theme is named by its 2-3 most used terms, as customers said them, and quoted by the
+//!    sentences that use its terms most.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{CallCounts, Counts};
+use crate::extract::discover::{CallTerms, MAX_TERMS};
+use crate::extract::{Category, Taxonomy};
+use crate::model::Kind;
+
+/// How themes are found; `[discovery]` in the config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeRules {
+    /// A theme needs at least this many calls; so does a term to be considered.
+    pub min_calls: u64,
+    /// Terms used by more than this share of calls are too common to make a theme.
+    pub max_share: f64,
+    /// At most this many themes are reported (the largest).
+    pub max_themes: usize,
+    /// How strongly a term must keep company with a theme's terms to join it (cosine, 0..1).
+    pub link: f64,
+}
+
+impl Default for ThemeRules {
+    fn default() -> Self {
+        ThemeRules { min_calls: 8, max_share: 0.25, max_themes: 50, link: 0.3 }
+    }
+}
+
+/// Quotes are kept for every call up to this many calls, then for a fixed 1 in 16 of them (by a
+/// hash of the call id, so the same calls whatever the input order).
+const QUOTE_ALL_UP_TO: usize = 20_000;
+
+#[derive(Debug, Clone)]
+struct TermStats {
+    kind: Kind,
+    key: String,
+    calls: u64,
+    /// Surface forms and their counts (a handful at most: the forms of one stem).
+    surfaces: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredCall {
+    call_id: Box<str>,
+    /// Term ids; the top bit marks a term said early.
+    terms: Box<[u32]>,
+    sentences: Box<[(Box<str>, u64)]>,
+    /// Segment value ids, into `Collector::segment_values`.
+    segments: Box<[u32]>,
+}
+
+const EARLY: u32 = 1 << 31;
+
+/// Collects what discovery keeps of each call while the calls stream by, in call order.
+#[derive(Debug, Default)]
+pub struct Collector {
+    ids: HashMap<(Kind, String), u32>,
+    terms: Vec<TermStats>,
+    calls: Vec<StoredCall>,
+    segment_ids: HashMap<(String, String), u32>,
+    segment_values: Vec<(String, String)>,
+}
+
+/// One discovered theme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    /// `T01`, `T02`, ... by calls, most first.
+    pub id: String,
+    /// Complaint or idea.
+    pub kind: Kind,
+    /// The top 2-3 phrases, joined by ` / `.
+    pub label: String,
+    /// Calls whose primary theme it is.
+    pub calls: u64,
+    /// calls / all calls.
+    pub share: f64,
+    /// The theme's phrases, most used first, as said.
+    pub phrases: Vec<String>,
+    /// Up to 3 customer sentences (not yet redacted).
+    pub quotes: Vec<String>,
+}
+
+/// The outcome of discovery.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Themes {
+    /// Themes by calls, most first.
+    pub themes: Vec<Theme>,
+    /// For each call, in the order collected, the index of its primary theme in `themes`.
+    pub assignment: Vec<Option<u32>>,
+    /// Terms that met the candidate rules.
+    pub candidate_terms: usize,
+    /// Distinct terms seen.
+    pub distinct_terms: usize,
+    /// Calls per theme and per segment value, theme by theme as categories are counted.
+    pub counts: Counts,
+}
+
+impl Themes {
+    /// The themes as categories (id, kind, label), so that segment tables treat them alike.
+    pub fn as_taxonomy(&self) -> Taxonomy {
+        let categories = self
+            .themes
+            .iter()
+            .map(|t| Category {
+                id: t.id.clone(),
+                kind: t.kind,
+                label: t.label.clone(),
+                phrases: Vec::new(),
+                exclude: Vec::new(),
+            })
+            .collect();
+        Taxonomy { categories }
+    }
+
+    /// Calls with no theme over all calls (0 with no calls).
+    pub fn unassigned_share(&self) -> f64 {
+        let n = self.assignment.len();
+        if n == 0 {
+            return 0.0;
+        }
+        self.assignment.iter().filter(|a| a.is_none()).count() as f64 / n as f64
+    }
+}
+
+fn call_hash(id: &str) -> u64 {
+    // FNV-1a: stable across runs and platforms.
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+impl Collector {
+    /// Adds one call's terms and the segment values it belongs to.
+    pub fn add(&mut self, call_id: &str, call: CallTerms, segments: &[(String, String)]) {
+        let segments = segments
+            .iter()
+            .map(|pair| match self.segment_ids.get(pair) {
+                Some(&id) => id,
+                None => {
+                    let id = self.segment_values.len() as u32;
+                    self.segment_ids.insert(pair.clone(), id);
+                    self.segment_values.push(pair.clone());
+                    id
+                }
+            })
+            .collect();
+        let mut ids = Vec::with_capacity(call.terms.len());
+        for term in call.terms {
+            let next = self.terms.len() as u32;
+            let id = *self.ids.entry((term.kind, term.key.clone())).or_insert(next);
+            if id == next {
+                self.terms.push(TermStats { kind: term.kind, key: term.key, calls: 0, surfaces: Vec::new() });
+            }
+            let stats = &mut self.terms[id as usize];
+            stats.calls += 1;
+            if let Some((_, n)) = stats.surfaces.iter_mut().find(|(s, _)| *s == term.surface) {
+                *n += 1;
+            } else if stats.surfaces.len() < 8 {
+                stats.surfaces.push((term.surface, 1));
+            }
+            ids.push(id | if term.early { EARLY } else { 0 });
+        }
+        let keep_quotes = self.calls.len() < QUOTE_ALL_UP_TO || call_hash(call_id) % 16 == 0;
+        let sentences = if keep_quotes {
+            call.sentences.into_iter().take(4).map(|(s, m)| (s.into_boxed_str(), m)).collect()
+        } else {
+            Box::default()
+        };
+        self.calls.push(StoredCall { call_id: call_id.into(), terms: ids.into_boxed_slice(), sentences, segments });
+    }
+
+    /// Calls collected.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Whether no call was collected.
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    /// Groups the collected calls into themes. Segment fields with more than `max_values`
+    /// values are left out of the counts, as for categories.
+    pub fn themes(mut self, rules: &ThemeRules, max_values: usize) -> Themes {
+        if self.calls.len() > QUOTE_ALL_UP_TO {
+            // The same sample whatever the order the calls came in.
+            for c in &mut self.calls {
+                if call_hash(&c.call_id) % 16 != 0 {
+                    c.sentences = Box::default();
+                }
+            }
+        }
+        let n = self.calls.len() as f64;
+        let max_calls = (rules.max_share * n).floor() as u64;
+        // A term may be rarer than a theme: a theme can gather several near-synonyms.
+        let min_term_calls = rules.min_calls.div_ceil(2).max(2);
+        let candidate = |t: &TermStats| t.calls >= min_term_calls && t.calls <= max_calls;
+        let idf: Vec<f64> = self.terms.iter().map(|t| (n / t.calls.max(1) as f64).ln()).collect();
+        // Candidates in reading order: weight times calls, then the text, for determinism.
+        let mut order: Vec<u32> =
+            (0..self.terms.len() as u32).filter(|&i| candidate(&self.terms[i as usize])).collect();
+        let score = |i: u32| self.terms[i as usize].calls as f64 * idf[i as usize];
+        order.sort_by(|&a, &b| {
+            score(b).total_cmp(&score(a)).then_with(|| self.terms[a as usize].key.cmp(&self.terms[b as usize].key))
+        });
+        let mut is_candidate = vec![false; self.terms.len()];
+        for &i in &order {
+            is_candidate[i as usize] = true;
+        }
+        // Calls that use both of two candidates.
+        let mut together: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut list: Vec<u32> = Vec::with_capacity(MAX_TERMS);
+        for call in &self.calls {
+            list.clear();
+            list.extend(call.terms.iter().map(|t| t & !EARLY).filter(|&t| is_candidate[t as usize]));
+            list.sort_unstable();
+            for (i, &a) in list.iter().enumerate() {
+                for &b in &list[i + 1..] {
+                    *together.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+        let cosine = |a: u32, b: u32| {
+            let key = if a < b { (a, b) } else { (b, a) };
+            let both = f64::from(together.get(&key).copied().unwrap_or(0));
+            both / ((self.terms[a as usize].calls * self.terms[b as usize].calls) as f64).sqrt()
+        };
+        // Greedy grouping of terms into themes.
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        let mut group_of: Vec<Option<u32>> = vec![None; self.terms.len()];
+        for &t in &order {
+            let kind = self.terms[t as usize].kind;
+            let best = groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| self.terms[g[0] as usize].kind == kind)
+                .map(|(gi, g)| (gi, g.iter().map(|&m| cosine(t, m)).sum::<f64>() / g.len() as f64))
+                .filter(|(_, s)| *s >= rules.link)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+            match best {
+                Some((gi, _)) => {
+                    groups[gi].push(t);
+                    group_of[t as usize] = Some(gi as u32);
+                }
+                None => {
+                    group_of[t as usize] = Some(groups.len() as u32);
+                    groups.push(vec![t]);
+                }
+            }
+        }
+        // Assign calls; dissolve themes that end up too small and assign again.
+        let mut alive = vec![true; groups.len()];
+        let mut assignment: Vec<Option<u32>> = vec![None; self.calls.len()];
+        loop {
+            let mut sizes = vec![0u64; groups.len()];
+            let mut scores: Vec<f64> = vec![0.0; groups.len()];
+            for (call, slot) in self.calls.iter().zip(assignment.iter_mut()) {
+                let mut touched: Vec<u32> = Vec::new();
+                for &raw in call.terms.iter() {
+                    let t = raw & !EARLY;
+                    let Some(g) = group_of[t as usize] else { continue };
+                    if !alive[g as usize] {
+                        continue;
+                    }
+                    let weight = idf[t as usize] * if raw & EARLY != 0 { 2.0 } else { 1.0 };
+                    if scores[g as usize] == 0.0 {
+                        touched.push(g);
+                    }
+                    scores[g as usize] += weight;
+                }
+                let best = touched
+                    .iter()
+                    .copied()
+                    .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
+                for &g in &touched {
+                    scores[g as usize] = 0.0;
+                }
+                *slot = best;
+                if let Some(g) = best {
+                    sizes[g as usize] += 1;
+                }
+            }
+            // Dissolve the smallest theme under the minimum first, then assign again: its calls
+            // may make a neighbour big enough.
+            let small = (0..groups.len())
+                .filter(|&g| alive[g] && sizes[g] < rules.min_calls)
+                .min_by(|&a, &b| sizes[a].cmp(&sizes[b]).then_with(|| b.cmp(&a)));
+            match small {
+                Some(g) => {
+                    // Dissolve all the empty ones at once; they change nothing for the others.
+                    for (h, size) in sizes.iter().enumerate() {
+                        if *size == 0 {
+                            alive[h] = false;
+                        }
+                    }
+                    alive[g] = false;
+                }
+                None => break,
+            }
+        }
+        let mut themes = self.finish(&groups, &alive, assignment, &idf, rules, order.len());
+        themes.counts = self.count(&themes, max_values);
+        themes
+    }
+
+    /// Counts calls per theme and segment value, the way categories are counted.
+    fn count(&self, themes: &Themes, max_values: usize) -> Counts {
+        let mut counts = Counts::new(themes.themes.len());
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (call, theme) in self.calls.iter().zip(&themes.assignment) {
+            pairs.clear();
+            pairs.extend(call.segments.iter().map(|&id| self.segment_values[id as usize].clone()));
+            let categories: Vec<u16> = theme.iter().map(|&t| t as u16).collect();
+            counts.add(&CallCounts { segments: &pairs, categories: &categories, ..CallCounts::default() }, max_values);
+        }
+        counts
+    }
+
+    fn finish(
+        &self,
+        groups: &[Vec<u32>],
+        alive: &[bool],
+        mut assignment: Vec<Option<u32>>,
+        idf: &[f64],
+        rules: &ThemeRules,
+        candidate_terms: usize,
+    ) -> Themes {
+        let n = self.calls.len();
+        let mut sizes = vec![0u64; groups.len()];
+        for g in assignment.iter().flatten() {
+            sizes[*g as usize] += 1;
+        }
+        // Per theme, how many of its calls use each of its terms.
+        let mut used: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); groups.len()];
+        for (call, g) in self.calls.iter().zip(&assignment) {
+            let Some(g) = g else { continue };
+            for &raw in call.terms.iter() {
+                let t = raw & !EARLY;
+                if groups[*g as usize].contains(&t) {
+                    *used[*g as usize].entry(t).or_default() += 1;
+                }
+            }
+        }
+        let mut built: Vec<(usize, Theme)> = Vec::new();
+        for (g, terms) in groups.iter().enumerate() {
+            if !alive[g] || sizes[g] == 0 {
+                continue;
+            }
+            let mut ranked: Vec<(u32, u64)> = used[g].iter().map(|(t, k)| (*t, *k)).collect();
+            // Most used first; on ties a phrase before a word (it says more), then by text.
+            let key = |t: u32| &self.terms[t as usize].key;
+            ranked.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| key(b.0).split(' ').count().cmp(&key(a.0).split(' ').count()))
+                    .then_with(|| key(a.0).cmp(key(b.0)))
+            });
+            let phrases: Vec<String> = ranked.iter().map(|(t, _)| self.surface(*t)).collect();
+            let quotes = self.quotes(g as u32, terms, &assignment, idf);
+            built.push((
+                g,
+                Theme {
+                    id: String::new(),
+                    kind: self.terms[terms[0] as usize].kind,
+                    label: label(&phrases),
+                    calls: sizes[g],
+                    share: sizes[g] as f64 / n.max(1) as f64,
+                    phrases,
+                    quotes,
+                },
+            ));
+        }
+        built.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then_with(|| a.1.label.cmp(&b.1.label)));
+        let dropped: Vec<usize> = built.iter().skip(rules.max_themes).map(|(g, _)| *g).collect();
+        built.truncate(rules.max_themes);
+        let mut index: Vec<Option<u32>> = vec![None; groups.len()];
+        let width = built.len().to_string().len().max(2);
+        for (i, (g, theme)) in built.iter_mut().enumerate() {
+            index[*g] = Some(i as u32);
+            theme.id = format!("T{:0width$}", i + 1);
+        }
+        for a in &mut assignment {
+            *a = a.and_then(|g| if dropped.contains(&(g as usize)) { None } else { index[g as usize] });
+        }
+        Themes {
+            themes: built.into_iter().map(|(_, t)| t).collect(),
+            assignment,
+            candidate_terms,
+            distinct_terms: self.terms.len(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// The most used surface form of a term (ties: the shortest, then the first in order).
+    fn surface(&self, term: u32) -> String {
+        self.terms[term as usize]
+            .surfaces
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.len().cmp(&a.0.len())).then_with(|| b.0.cmp(&a.0)))
+            .map_or_else(|| self.terms[term as usize].key.clone(), |(s, _)| s.clone())
+    }
+
+    /// Up to 3 distinct sentences of the theme's calls that use its terms most.
+    fn quotes(&self, g: u32, terms: &[u32], assignment: &[Option<u32>], idf: &[f64]) -> Vec<String> {
+        let mut found: Vec<(f64, &str, &str)> = Vec::new();
+        for (call, a) in self.calls.iter().zip(assignment) {
+            if *a != Some(g) {
+                continue;
+            }
+            for (text, mask) in call.sentences.iter() {
+                let score: f64 = call
+                    .terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, raw)| mask & (1 << i) != 0 && terms.contains(&(**raw & !EARLY)))
+                    .map(|(_, raw)| idf[(raw & !EARLY) as usize])
+                    .sum();
+                if score > 0.0 {
+                    found.push((score, &call.call_id, text));
+                }
+            }
+        }
+        // Best first; prefer sentences of readable length; ties by call id and text.
+        let readable = |s: &str| if (20..=200).contains(&s.len()) { 1.0 } else { 0.5 };
+        found.sort_by(|a, b| {
+            (b.0 * readable(b.2))
+                .total_cmp(&(a.0 * readable(a.2)))
+                .then_with(|| a.1.cmp(b.1))
+                .then_with(|| a.2.cmp(b.2))
+        });
+        let mut quotes: Vec<String> = Vec::new();
+        for (_, _, text) in found {
+            if quotes.len() == 3 {
+                break;
+            }
+            if !quotes.iter().any(|q| q.eq_ignore_ascii_case(text)) {
+                quotes.push(text.to_string());
+            }
+        }
+        quotes
+    }
+}
+
+/// The 2-3 top phrases, leaving out a word already inside a chosen phrase.
+fn label(phrases: &[String]) -> String {
+    let mut chosen: Vec<&str> = Vec::new();
+    for p in phrases {
+        if chosen.len() == 3 {
+            break;
+        }
+        let inside = |a: &str, b: &str| a.split(' ').all(|w| b.split(' ').any(|x| x == w));
+        if chosen.iter().any(|c| inside(p, c) || inside(c, p)) {
+            continue;
+        }
+        chosen.push(p);
+    }
+    chosen.join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::discover::Term;
+
+    fn call(words: &[&str]) -> CallTerms {
+        CallTerms {
+            terms: words
+                .iter()
+                .map(|w| Term { kind: Kind::Complaint, key: w.to_string(), surface: w.to_string(), early: false })
+                .collect(),
+            sentences: vec![(words.join(" "), (1u64 << words.len()) - 1)],
+        }
+    }
+
+    fn corpus(order: &[usize]) -> Vec<(String, CallTerms)> {
+        let mut calls = Vec::new();
+        for i in 0..12 {
+            calls.push((format!("bag{i}"), call(&["lost", "bag", "lost bag", &format!("x{i}")])));
+        }
+        for i in 0..10 {
+            calls.push((format!("wifi{i}"), call(&["wifi", "slow", &format!("y{i}")])));
+        }
+        for i in 0..30 {
+            calls.push((format!("none{i}"), call(&[&format!("z{i}")])));
+        }
+        order.iter().map(|&i| calls[i].clone()).collect()
+    }
+
+    fn run(calls: Vec<(String, CallTerms)>, rules: &ThemeRules) -> (Themes, Vec<String>) {
+        let mut c = Collector::default();
+        let ids: Vec<String> = calls.iter().map(|(id, _)| id.clone()).collect();
+        for (id, t) in calls {
+            c.add(&id, t, &[("region".to_string(), if id.starts_with("bag") { "west" } else { "east" }.to_string())]);
+        }
+        (c.themes(rules, 50), ids)
+    }
+
+    #[test]
+    fn co_occurring_terms_make_one_theme_and_every_call_gets_it() {
+        let rules = ThemeRules { min_calls: 5, ..ThemeRules::default() };
+        let (themes, ids) = run(corpus(&(0..52).collect::<Vec<_>>()), &rules);
+        assert_eq!(themes.themes.len(), 2, "{themes:#?}");
+        let bag = &themes.themes[0];
+        assert_eq!((bag.id.as_str(), bag.calls, bag.kind), ("T01", 12, Kind::Complaint));
+        assert_eq!(bag.label, "lost bag");
+        assert_eq!(themes.themes[1].label, "slow / wifi");
+        assert_eq!(themes.themes[1].quotes.len(), 3);
+        for (id, a) in ids.iter().zip(&themes.assignment) {
+            let want = if id.starts_with("bag") {
+                Some(0)
+            } else if id.starts_with("wifi") {
+                Some(1)
+            } else {
+                None
+            };
+            assert_eq!(*a, want, "{id}");
+        }
+        assert!((themes.unassigned_share() - 30.0 / 52.0).abs() < 1e-12);
+        let west = &themes.counts.fields["region"].values["west"];
+        assert_eq!((west.calls, west.category_calls.as_slice()), (12, [12, 0].as_slice()));
+    }
+
+    #[test]
+    fn the_order_of_calls_changes_nothing() {
+        let rules = ThemeRules { min_calls: 5, ..ThemeRules::default() };
+        let forward: Vec<usize> = (0..52).collect();
+        let backward: Vec<usize> = (0..52).rev().collect();
+        let (a, ida) = run(corpus(&forward), &rules);
+        let (b, idb) = run(corpus(&backward), &rules);
+        assert_eq!(a.themes, b.themes);
+        let by_id = |t: &Themes, ids: &[String]| -> BTreeMap<String, Option<u32>> {
+            ids.iter().cloned().zip(t.assignment.iter().copied()).collect()
+        };
+        assert_eq!(by_id(&a, &ida), by_id(&b, &idb));
+    }
+
+    #[test]
+    fn a_theme_below_the_minimum_is_dissolved() {
+        let rules = ThemeRules { min_calls: 11, ..ThemeRules::default() };
+        let (themes, _) = run(corpus(&(0..52).collect::<Vec<_>>()), &rules);
+        assert_eq!(themes.themes.len(), 1);
+        assert_eq!(themes.themes[0].calls, 12);
+    }
+
+    #[test]
+    fn terms_in_too_many_calls_are_not_themes() {
+        let mut calls = Vec::new();
+        for i in 0..40 {
+            calls.push((format!("c{i}"), call(&["flight", &format!("w{}", i % 4)])));
+        }
+        let (themes, _) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+        assert!(themes.themes.iter().all(|t| !t.label.contains("flight")), "{themes:#?}");
+        assert_eq!(themes.themes.len(), 4);
+    }
+}

@@ -1,0 +1,310 @@
+//! Discovery, the per-call half: the content terms of what the customer said that the taxonomy
+//! does not already explain.
+//!
+//! Each customer sentence is read once. A sentence with a taxonomy complaint mention is skipped:
+//! the taxonomy explains it. A sentence with an idea cue (a taxonomy idea mention or one of the
+//! generic cues below) gives idea terms, taken after the cue. Every other sentence gives
+//! complaint terms. Terms are Snowball-stemmed content words (stop words out) and pairs of
+//! adjacent content words within a clause, so "lost my bags" gives `lost`, `bag` and `lost bag`.
+//! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::model::Kind;
+use crate::normalize::{self, Conversation};
+
+/// At most this many distinct terms are kept per call, in the order they were said: the reason
+/// for a call is stated early, and the cap bounds what the run keeps per call.
+pub const MAX_TERMS: usize = 32;
+
+/// A quote is cut to this many bytes (at a character boundary).
+const MAX_QUOTE: usize = 240;
+
+/// Generic ways of asking for something, used on top of the taxonomy's idea phrases so that
+/// discovery finds ideas with `--taxonomy none` too. Matched on lowercase text at word starts.
+const IDEA_CUES: &[&str] = &[
+    "i wish",
+    "wish there was",
+    "wish you",
+    "would be great",
+    "would be nice",
+    "would be cool",
+    "would be helpful",
+    "would be awesome",
+    "would love",
+    "it'd be great",
+    "it'd be nice",
+    "please add",
+    "please allow",
+    "please make",
+    "please bring",
+    "please consider",
+    "please support",
+    "please provide",
+    "please enable",
+    "please let us",
+    "you should",
+    "there should be",
+    "should be able to",
+    "why don't you",
+    "why not add",
+    "can you add",
+    "could you add",
+    "can you please add",
+    "consider adding",
+    "add support for",
+    "add an option",
+    "add a way",
+    "need a way to",
+    "needs a way to",
+    "give us the option",
+    "give us a way",
+    "i suggest",
+    "i'd suggest",
+    "my suggestion",
+    "feature request",
+    "allow users to",
+    "allow us to",
+    "let us",
+    "bring back",
+    "i'd like to be able to",
+    "it would help",
+    "make it possible",
+    "make it easier",
+    "an option to",
+    "the ability to",
+];
+
+/// One term of one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Complaint terms and idea terms are counted apart.
+    pub kind: Kind,
+    /// The stemmed form, `stem` or `stem stem`: what terms are counted by.
+    pub key: String,
+    /// The words as said, lowercase: what themes are named by.
+    pub surface: String,
+    /// Said in the customer's first turn with content: the reason for a call comes early.
+    pub early: bool,
+}
+
+/// What discovery keeps of one call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallTerms {
+    /// Distinct terms (by kind and key), in the order said, at most [`MAX_TERMS`].
+    pub terms: Vec<Term>,
+    /// The customer's quotable sentences (not redacted here), with the terms each one holds as a
+    /// bit mask over `terms` (bit i = terms\[i\]): quotes for themes are picked from these.
+    pub sentences: Vec<(String, u64)>,
+}
+
+/// The stop words, stemmed and unstemmed (`data/stopwords.txt`).
+fn stop_words() -> &'static HashSet<&'static str> {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        include_str!("../../data/stopwords.txt")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .collect()
+    })
+}
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// Where an idea cue ends in a lowercase sentence, if it has one.
+fn idea_cue_end(lower: &str) -> Option<usize> {
+    IDEA_CUES
+        .iter()
+        .filter_map(|cue| {
+            lower.match_indices(cue).find(|(at, _)| {
+                let before_ok = *at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+                let end = at + cue.len();
+                let after_ok = end == lower.len() || !lower.as_bytes()[end].is_ascii_alphanumeric();
+                before_ok && after_ok
+            })
+        })
+        .map(|(at, cue)| at + cue.len())
+        .min()
+}
+
+/// The content words of a clause run, as (stem, surface); `None` marks a clause break.
+fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
+    let stops = stop_words();
+    for chunk in text.split_whitespace() {
+        // Handles, addresses, links and codes are not words of a theme; they also break phrases.
+        if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") {
+            out.push(None);
+            continue;
+        }
+        let ends_clause = chunk.ends_with([',', ';', ':', '.', '!', '?', ')', '"']);
+        let word: String = chunk
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .chars()
+            .filter(|c| *c != '-')
+            .map(|c| if c == '\u{2019}' { '\'' } else { c })
+            .flat_map(char::to_lowercase)
+            .collect();
+        let word = word.strip_suffix("'s").unwrap_or(&word);
+        let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
+        if word.chars().count() < 2 || !plain {
+            out.push(None);
+        } else if !stops.contains(word) {
+            let stem = stemmer().stem(word).into_owned();
+            if !stops.contains(stem.as_str()) {
+                out.push(Some((stem, word.to_string())));
+            }
+        }
+        if ends_clause {
+            out.push(None);
+        }
+    }
+    out.push(None);
+}
+
+/// Collects a call's discovery terms. `explained` holds, per turn, the byte ranges of taxonomy
+/// complaint mentions; `idea_ends` the ends of taxonomy idea cues.
+pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_ends: &[(u32, usize)]) -> CallTerms {
+    let mut out = CallTerms::default();
+    let mut seen: HashSet<(Kind, String)> = HashSet::new();
+    let mut first_content_turn: Option<usize> = None;
+    let mut run: Vec<Option<(String, String)>> = Vec::new();
+    for t in conv.customer_turns() {
+        let text = &conv.call.turns[t].text;
+        for (start, end) in normalize::sentences(text) {
+            let inside = |a: usize, b: usize| a >= start && b <= end;
+            if explained.iter().any(|&(turn, a, b)| turn as usize == t && inside(a, b)) {
+                continue;
+            }
+            let sentence = &text[start..end];
+            let lower = sentence.to_lowercase();
+            let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
+            // Lowercasing may change byte lengths outside ASCII; fall back to the whole sentence.
+            let generic_cue = idea_cue_end(&lower).filter(|_| lower.len() == sentence.len());
+            let (kind, body) = match (taxonomy_cue, generic_cue) {
+                (Some(e), _) => (Kind::Idea, &text[e..end]),
+                (None, Some(e)) => (Kind::Idea, &sentence[e..]),
+                _ => (Kind::Complaint, sentence),
+            };
+            run.clear();
+            words(body, &mut run);
+            let content = run.iter().flatten().count();
+            if content == 0 {
+                continue;
+            }
+            let early = *first_content_turn.get_or_insert(t) == t;
+            let mut mask = 0u64;
+            let mut add = |key: String, surface: String, out: &mut CallTerms| {
+                if let Some(i) = out.terms.iter().position(|x| x.kind == kind && x.key == key) {
+                    mask |= 1 << i;
+                } else if out.terms.len() < MAX_TERMS && seen.insert((kind, key.clone())) {
+                    mask |= 1 << out.terms.len();
+                    out.terms.push(Term { kind, key, surface, early });
+                }
+            };
+            for pair in run.windows(2) {
+                if let [Some((s1, w1)), second] = pair {
+                    add(s1.clone(), w1.clone(), &mut out);
+                    if let Some((s2, w2)) = second {
+                        if s1 != s2 {
+                            add(format!("{s1} {s2}"), format!("{w1} {w2}"), &mut out);
+                        }
+                    }
+                }
+            }
+            if mask != 0 {
+                out.sentences.push((cut(sentence.trim(), MAX_QUOTE).to_string(), mask));
+            }
+        }
+    }
+    out
+}
+
+/// `text` cut to at most `max` bytes at a character boundary, with `…` when cut.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return text.into();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end]).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Call, Role, Turn};
+
+    fn conv(turns: &[(&str, &str)]) -> Conversation {
+        let call = Call {
+            call_id: "c".into(),
+            turns: turns
+                .iter()
+                .map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() })
+                .collect(),
+            ..Call::default()
+        };
+        let roles = turns.iter().map(|(s, _)| if *s == "customer" { Role::Customer } else { Role::Agent }).collect();
+        Conversation { call, roles }
+    }
+
+    fn keys(terms: &CallTerms, kind: Kind) -> Vec<&str> {
+        terms.terms.iter().filter(|t| t.kind == kind).map(|t| t.key.as_str()).collect()
+    }
+
+    #[test]
+    fn content_words_are_stemmed_and_paired_within_a_clause() {
+        let c = conv(&[("customer", "Hi, they lost my bags again! The carousel was empty.")]);
+        let terms = call_terms(&c, &[], &[]);
+        assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel empti", "empti"]);
+        let lost_bag = terms.terms.iter().find(|t| t.key == "lost bag").unwrap();
+        assert_eq!(lost_bag.surface, "lost bags");
+        assert!(lost_bag.early);
+        assert_eq!(terms.sentences.len(), 2);
+        assert_eq!(terms.sentences[0].0, "Hi, they lost my bags again!");
+    }
+
+    #[test]
+    fn agent_turns_and_explained_sentences_give_nothing() {
+        let text = "My bill is wrong. The wifi keeps dropping.";
+        let c = conv(&[("agent", "Sorry about the wifi outage"), ("customer", text)]);
+        let bill = text.find("bill").unwrap();
+        let terms = call_terms(&c, &[(1, bill, bill + 4)], &[]);
+        // "keeps" stems to a stop word and goes; the words either side make a phrase.
+        assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop"]);
+        assert_eq!(terms.sentences, [("The wifi keeps dropping.".to_string(), 0b111)]);
+    }
+
+    #[test]
+    fn idea_sentences_give_idea_terms_after_the_cue() {
+        let c = conv(&[("customer", "The app is slow. It would be great if you had a dark mode.")]);
+        let terms = call_terms(&c, &[], &[]);
+        assert_eq!(keys(&terms, Kind::Idea), ["dark", "dark mode", "mode"]);
+        assert_eq!(keys(&terms, Kind::Complaint), ["app", "app slow", "slow"]);
+    }
+
+    #[test]
+    fn handles_links_numbers_and_stop_words_are_dropped() {
+        let c = conv(&[("customer", "@united flight UA123 https://x.co/abc is it delayed?? __company__ pls")]);
+        let terms = call_terms(&c, &[], &[]);
+        assert_eq!(keys(&terms, Kind::Complaint), ["flight", "delay"]);
+    }
+
+    #[test]
+    fn the_number_of_terms_is_capped() {
+        let text: String = (0..100).map(|i| format!("word{} ", ["alpha", "beta", "gamma", "delta"][i % 4])).collect();
+        let many: String = (0..200)
+            .map(|i| format!("zz{} ", char::from(b'a' + (i % 26) as u8).to_string().repeat(i / 26 + 2)))
+            .collect();
+        let c = conv(&[("customer", &format!("{text} {many}"))]);
+        assert_eq!(call_terms(&c, &[], &[]).terms.len(), MAX_TERMS);
+    }
+}
