@@ -29,8 +29,11 @@ PRECISION_AT = 0.6
 RECALL_AT = 0.3
 
 
+CONFIG = []
+
+
 def mine(earful, corpus_file, out, extra):
-    cmd = [earful, "mine", corpus_file, "--out", out, "--force", "--quiet"] + extra
+    cmd = [earful, "mine", corpus_file, "--out", out, "--force", "--quiet"] + CONFIG + extra
     subprocess.run(cmd, check=True)
 
 
@@ -186,9 +189,12 @@ def main():
     ap.add_argument("--corpora", default=os.path.join("..", "shared", "corpora"))
     ap.add_argument("--work", default=os.path.join("target", "eval"))
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--config", help="a config file passed to every run")
     ap.add_argument("--errors", type=int, default=0, help="print this many false positives and misses")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    if args.config:
+        CONFIG.extend(["--config", args.config])
 
     th = themes_eval(args.earful, args.corpora, args.work)
     cp, cp_rows = detection(args.earful, args.corpora, args.work, "complaints-twitter", "complaint", "complaint", "domain")

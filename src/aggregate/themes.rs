@@ -67,6 +67,13 @@ struct StoredCall {
 
 const EARLY: u32 = 1 << 31;
 
+/// How much more a term said in the customer's first turn with content counts: the reason for a
+/// call is stated early.
+const EARLY_WEIGHT: f64 = 2.0;
+
+/// At most this many rounds of [`Collector::refine`].
+const REFINE_ROUNDS: usize = 10;
+
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
@@ -262,6 +269,19 @@ impl Collector {
                 }
             }
         }
+        // How central each term is to its theme: its mean cosine with the theme's other terms (1
+        // for a theme of one term). A call is weighed by central terms, not by a rare term on
+        // the theme's edge.
+        let mut central = vec![0.0f64; self.terms.len()];
+        for g in &groups {
+            for &t in g {
+                central[t as usize] = if g.len() == 1 {
+                    1.0
+                } else {
+                    g.iter().filter(|&&m| m != t).map(|&m| cosine(t, m)).sum::<f64>() / (g.len() - 1) as f64
+                };
+            }
+        }
         // Assign calls; dissolve themes that end up too small and assign again.
         let mut alive = vec![true; groups.len()];
         let mut assignment: Vec<Option<u32>> = vec![None; self.calls.len()];
@@ -276,7 +296,8 @@ impl Collector {
                     if !alive[g as usize] {
                         continue;
                     }
-                    let weight = idf[t as usize] * if raw & EARLY != 0 { 2.0 } else { 1.0 };
+                    let weight =
+                        idf[t as usize] * central[t as usize] * if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
                     if scores[g as usize] == 0.0 {
                         touched.push(g);
                     }
@@ -312,7 +333,11 @@ impl Collector {
                 None => break,
             }
         }
-        let mut themes = self.finish(&groups, &alive, assignment, &idf, rules, order.len());
+        let kinds: Vec<Kind> = groups.iter().map(|g| self.terms[g[0] as usize].kind).collect();
+        let groups = self.refine(groups, &kinds, &mut alive, &mut assignment, &is_candidate, rules);
+        self.merge(&kinds, &mut alive, &mut assignment, &is_candidate, rules);
+        let groups = self.refine(groups, &kinds, &mut alive, &mut assignment, &is_candidate, rules);
+        let mut themes = self.finish(&groups, &kinds, &alive, assignment, &idf, rules, order.len());
         themes.counts = self.count(&themes, max_values);
         themes
     }
@@ -330,9 +355,158 @@ impl Collector {
         counts
     }
 
+    /// Lets themes learn their vocabulary from the calls they hold (hard expectation-maximisation):
+    /// a term belongs to a theme in proportion to how much more often the theme's calls use it
+    /// than calls at large (log lift, over terms used by at least two of its calls), and each call
+    /// moves to the theme its terms favour most. Themes that fall under `min_calls` are dissolved.
+    /// Stops when no call moves. Returns each theme's terms, most used first.
+    fn refine(
+        &self,
+        groups: Vec<Vec<u32>>,
+        kinds: &[Kind],
+        alive: &mut [bool],
+        assignment: &mut [Option<u32>],
+        is_candidate: &[bool],
+        rules: &ThemeRules,
+    ) -> Vec<Vec<u32>> {
+        let n = self.calls.len() as f64;
+        let mut terms_of: Vec<Vec<u32>> = groups;
+        for _ in 0..REFINE_ROUNDS {
+            let mut sizes = vec![0u64; terms_of.len()];
+            let mut used: HashMap<(u32, u32), u32> = HashMap::new();
+            for (call, a) in self.calls.iter().zip(assignment.iter()) {
+                let Some(g) = *a else { continue };
+                sizes[g as usize] += 1;
+                for &raw in call.terms.iter() {
+                    let t = raw & !EARLY;
+                    if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
+                        *used.entry((g, t)).or_default() += 1;
+                    }
+                }
+            }
+            let mut weights: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+            let mut entries: Vec<((u32, u32), u32)> = used.into_iter().filter(|(_, k)| *k >= 2).collect();
+            entries.sort_unstable();
+            for terms in terms_of.iter_mut() {
+                terms.clear();
+            }
+            for ((g, t), k) in entries {
+                let lift = (f64::from(k) / sizes[g as usize] as f64) / (self.terms[t as usize].calls as f64 / n);
+                if lift > 1.0 && alive[g as usize] {
+                    weights.entry(t).or_default().push((g, lift.ln()));
+                    terms_of[g as usize].push(t);
+                }
+            }
+            let mut moved = false;
+            let mut scores = vec![0.0f64; terms_of.len()];
+            let mut touched: Vec<u32> = Vec::new();
+            let mut new_sizes = vec![0u64; terms_of.len()];
+            for (call, slot) in self.calls.iter().zip(assignment.iter_mut()) {
+                touched.clear();
+                for &raw in call.terms.iter() {
+                    let Some(list) = weights.get(&(raw & !EARLY)) else { continue };
+                    let early = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
+                    for &(g, w) in list {
+                        if scores[g as usize] == 0.0 {
+                            touched.push(g);
+                        }
+                        scores[g as usize] += w * early;
+                    }
+                }
+                let best = touched
+                    .iter()
+                    .copied()
+                    .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
+                for &g in &touched {
+                    scores[g as usize] = 0.0;
+                }
+                moved |= best != *slot;
+                *slot = best;
+                if let Some(g) = best {
+                    new_sizes[g as usize] += 1;
+                }
+            }
+            for (g, size) in new_sizes.iter().enumerate() {
+                if alive[g] && *size < rules.min_calls {
+                    alive[g] = false;
+                    moved = true;
+                }
+            }
+            for slot in assignment.iter_mut() {
+                if slot.is_some_and(|g| !alive[g as usize]) {
+                    *slot = None;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        terms_of
+    }
+
+    /// Merges themes that speak the same vocabulary: the two themes whose calls use the same
+    /// terms most alike (cosine of their term counts, at least `rules.link`) become one, again
+    /// and again. The greedy grouping only joins terms said in the same calls; this joins, say,
+    /// "delayed / hours" and "late / hours".
+    fn merge(
+        &self,
+        kinds: &[Kind],
+        alive: &mut [bool],
+        assignment: &mut [Option<u32>],
+        is_candidate: &[bool],
+        rules: &ThemeRules,
+    ) {
+        let themes = alive.len();
+        let mut vectors: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); themes];
+        for (call, a) in self.calls.iter().zip(assignment.iter()) {
+            let Some(g) = *a else { continue };
+            for &raw in call.terms.iter() {
+                let t = raw & !EARLY;
+                if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
+                    *vectors[g as usize].entry(t).or_default() += 1.0;
+                }
+            }
+        }
+        let cosine = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
+            let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
+            let norm = |v: &BTreeMap<u32, f64>| v.values().map(|x| x * x).sum::<f64>().sqrt();
+            let d = norm(a) * norm(b);
+            if d == 0.0 {
+                0.0
+            } else {
+                dot / d
+            }
+        };
+        loop {
+            let live: Vec<usize> = (0..themes).filter(|&g| alive[g]).collect();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for (i, &a) in live.iter().enumerate() {
+                for &b in live[i + 1..].iter().filter(|&&b| kinds[b] == kinds[a]) {
+                    let c = cosine(&vectors[a], &vectors[b]);
+                    if c >= rules.link && best.is_none_or(|(bc, _, _)| c > bc) {
+                        best = Some((c, a, b));
+                    }
+                }
+            }
+            let Some((_, a, b)) = best else { break };
+            let moved = std::mem::take(&mut vectors[b]);
+            for (t, x) in moved {
+                *vectors[a].entry(t).or_default() += x;
+            }
+            alive[b] = false;
+            for slot in assignment.iter_mut() {
+                if *slot == Some(b as u32) {
+                    *slot = Some(a as u32);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         groups: &[Vec<u32>],
+        kinds: &[Kind],
         alive: &[bool],
         mut assignment: Vec<Option<u32>>,
         idf: &[f64],
@@ -374,7 +548,7 @@ impl Collector {
                 g,
                 Theme {
                     id: String::new(),
-                    kind: self.terms[terms[0] as usize].kind,
+                    kind: kinds[g],
                     label: label(&phrases),
                     calls: sizes[g],
                     share: sizes[g] as f64 / n.max(1) as f64,

@@ -20,6 +20,12 @@ use crate::normalize::{self, Conversation};
 /// for a call is stated early, and the cap bounds what the run keeps per call.
 pub const MAX_TERMS: usize = 32;
 
+/// The customer's first sentences are the opening: where the reason for a call is said.
+const OPENING_SENTENCES: usize = 3;
+
+/// Lexicon words at or below this valence are blame, not a description of what happened.
+const STRONG_BLAME: f64 = -3.0;
+
 /// A quote is cut to this many bytes (at a character boundary).
 const MAX_QUOTE: usize = 240;
 
@@ -87,7 +93,7 @@ pub struct Term {
     pub key: String,
     /// The words as said, lowercase: what themes are named by.
     pub surface: String,
-    /// Said in the customer's first turn with content: the reason for a call comes early.
+    /// Said in the opening (the customer's first sentences): the reason for a call comes early.
     pub early: bool,
 }
 
@@ -134,10 +140,31 @@ fn idea_cue_end(lower: &str) -> Option<usize> {
         .min()
 }
 
+/// Whether a sentence is written in title case or capitals throughout, where capitals say
+/// nothing about names.
+fn capitalised_throughout(text: &str) -> bool {
+    let (mut words, mut capital) = (0, 0);
+    for w in text.split_whitespace() {
+        if let Some(c) = w.chars().find(|c| c.is_alphabetic()) {
+            words += 1;
+            capital += usize::from(c.is_uppercase());
+        }
+    }
+    words >= 4 && capital * 4 >= words * 3
+}
+
 /// The content words of a clause run, as (stem, surface); `None` marks a clause break.
+///
+/// Left out, besides stop words: names (a capital letter after the first word of the sentence:
+/// people, places, brands and codes are not what a theme is about, and they scatter themes) and
+/// words of feeling (praise and strong blame in the sentiment lexicon: "ridiculous" says how, not
+/// what).
 fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
     let stops = stop_words();
-    for chunk in text.split_whitespace() {
+    let names_by_case = !capitalised_throughout(text);
+    let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
+    let chunks: Vec<&str> = text.split_whitespace().collect();
+    for (i, &chunk) in chunks.iter().enumerate() {
         // Handles, addresses, links and codes are not words of a theme; they also break phrases.
         if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") {
             out.push(None);
@@ -153,8 +180,22 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
             .collect();
         let word = word.strip_suffix("'s").unwrap_or(&word);
         let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
-        if word.chars().count() < 2 || !plain {
+        // A capital after the first word marks a name; so does a capital first word followed by
+        // another capitalised word ("Fatima Reyes, that's me").
+        let name = names_by_case
+            && if i == 0 {
+                capital(Some(chunk)) && capital(chunks.get(1).copied())
+            } else {
+                chunk.chars().any(char::is_uppercase)
+            };
+        // Praise, and strong blame ("ridiculous", "worst"), say how customers feel, not what about;
+        // milder negative words often name the event itself ("lost", "delayed", "broken").
+        let feeling = super::sentiment::valence(word).is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
+        if word.chars().count() < 2 || !plain || name {
             out.push(None);
+        } else if feeling {
+            // Not a term (a theme is what customers talk about, not how they feel about it), but
+            // not a clause break either.
         } else if !stops.contains(word) {
             let stem = stemmer().stem(word).into_owned();
             if !stops.contains(stem.as_str()) {
@@ -173,11 +214,14 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
 pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_ends: &[(u32, usize)]) -> CallTerms {
     let mut out = CallTerms::default();
     let mut seen: HashSet<(Kind, String)> = HashSet::new();
-    let mut first_content_turn: Option<usize> = None;
+    let mut opening = 0;
     let mut run: Vec<Option<(String, String)>> = Vec::new();
     for t in conv.customer_turns() {
         let text = &conv.call.turns[t].text;
         for (start, end) in normalize::sentences(text) {
+            // Explained or not, the opening is the customer's first sentences.
+            let early = opening < OPENING_SENTENCES;
+            opening += 1;
             let inside = |a: usize, b: usize| a >= start && b <= end;
             if explained.iter().any(|&(turn, a, b)| turn as usize == t && inside(a, b)) {
                 continue;
@@ -198,7 +242,12 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
             if content == 0 {
                 continue;
             }
-            let early = *first_content_turn.get_or_insert(t) == t;
+
+            // A complaint theme is built from what customers complain about: the opening (where
+            // the reason for a call is said) and, after it, the sentences that sound negative. Small talk later in the call ("that covers it") is left out.
+            if kind == Kind::Complaint && !early && !sounds_negative(sentence) {
+                continue;
+            }
             let mut mask = 0u64;
             let mut add = |key: String, surface: String, out: &mut CallTerms| {
                 if let Some(i) = out.terms.iter().position(|x| x.kind == kind && x.key == key) {
@@ -224,6 +273,20 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
         }
     }
     out
+}
+
+/// Whether a sentence carries a complaint's tone: a negative sentiment score, or a negation
+/// ("never arrived", "doesn't work", "still not fixed").
+fn sounds_negative(sentence: &str) -> bool {
+    let score = super::sentiment::score(sentence);
+    if score != 0.0 {
+        // The lexicon handles negation itself: "not crashing anymore" scores positive.
+        return score < 0.0;
+    }
+    sentence.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').to_lowercase();
+        w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot")
+    })
 }
 
 /// `text` cut to at most `max` bytes at a character boundary, with `…` when cut.

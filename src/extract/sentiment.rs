@@ -100,6 +100,14 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     lexicon().get(buf.as_slice()).copied()
 }
 
+/// The valence of one lowercase word in the lexicon, if it has one.
+pub fn valence(word: &str) -> Option<f64> {
+    match lexicon().get(word.as_bytes()) {
+        Some(Role::Valence(v)) => Some(*v),
+        _ => None,
+    }
+}
+
 /// Scores a text from -1 (very negative) to +1 (very positive); 0 when no word carries valence.
 pub fn score(text: &str) -> f64 {
     // (word index, role) for each word that plays a role; the index keeps "within three words".
