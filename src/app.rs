@@ -27,7 +27,9 @@ use crate::extract::discover::{self, CallTerms};
 use crate::extract::follow_up::{self, Reason};
 use crate::extract::{idea, Extractor, Findings, Taxonomy};
 use crate::history::{self, History, Night, NightInput};
-use crate::ingest::{self, Batch, InputFile, Item, Reject};
+use crate::ingest::join::{JoinStats, Joined, MetadataJoin};
+use crate::ingest::vendor::roles::SpeakerReport;
+use crate::ingest::{self, Batch, Compression, Decoder, InputFile, Item, Mapped, Reject, Seen};
 use crate::model::{Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
 use crate::report::manifest::{DiscoveryEntry, InputEntry, Manifest, Timings, Totals, TOOL};
@@ -165,7 +167,7 @@ impl fmt::Display for Summary {
 /// What the workers make of one record.
 enum Outcome {
     Call(Box<Processed>),
-    Reject { file: usize, record: String, reason: String },
+    Reject { file: usize, record: String, reason: String, seen: Option<Seen> },
 }
 
 struct Processed {
@@ -180,16 +182,32 @@ struct Processed {
     unknown_turns: u64,
     /// Discovery's terms, when discovery is on.
     terms: Option<CallTerms>,
+    seen: Option<Seen>,
+    join: Option<Joined>,
 }
 
 /// Everything a worker needs, shared read-only.
 struct Stages {
+    decoder: Decoder,
     speakers: Speakers,
     extractor: Extractor,
     config: Config,
 }
 
 impl Stages {
+    /// The workers' shared state: the decoder gets the config's speaker labels for anonymous
+    /// diarization (ingest does not depend on normalize, so the mapping is handed to it).
+    fn new(config: Config, taxonomy: Taxonomy, join: Option<MetadataJoin>) -> Result<Stages, Error> {
+        let speakers = Speakers::new(config.customer_labels.clone(), config.agent_labels.clone());
+        let labels = speakers.clone();
+        let decoder = Decoder::new(config.formats.clone(), Box::new(move |label| labels.role(label)));
+        let decoder = match join {
+            Some(join) => decoder.with_join(join),
+            None => decoder,
+        };
+        Ok(Stages { decoder, speakers, extractor: Extractor::new(taxonomy)?, config })
+    }
+
     /// The call-back entry for a call in which the customer complained and that ended badly.
     fn follow_up(
         &self,
@@ -250,15 +268,17 @@ impl Stages {
 
     fn process(&self, batch: &Batch, item: &Item) -> Outcome {
         // A reason can quote the record (serde names the value it choked on): redact it like a quote.
-        let reject = |reason: String| Outcome::Reject {
+        let reject = |reason: String, seen: Option<Seen>| Outcome::Reject {
             file: item.file,
             record: Batch::record_name(item),
             reason: if self.config.redact { redact(&reason) } else { reason },
+            seen,
         };
-        let call = match ingest::decode(batch, item) {
-            Ok(call) => call,
-            Err(reason) => return reject(reason),
+        let ingest::Decoded { call, seen, join } = match self.decoder.decode(batch, item) {
+            Ok(decoded) => decoded,
+            Err(e) => return reject(e.reason, e.seen),
         };
+        let reject = |reason: String| reject(reason, seen.clone());
         if call.turns.is_empty() {
             return reject(format!("call {:?} has no turns", call.call_id));
         }
@@ -346,6 +366,8 @@ impl Stages {
             ideas,
             unknown_turns,
             terms,
+            seen,
+            join,
         }))
     }
 }
@@ -443,6 +465,12 @@ struct Sink {
     latest_date: Option<String>,
     /// What discovery keeps of each call, when it is on.
     discovery: Option<Collector>,
+    /// How speakers of diarized formats were mapped.
+    speaker_mapping: SpeakerReport,
+    /// The metadata join's counts, when `--metadata` is used.
+    join: Option<JoinStats>,
+    /// The `[formats]` speaker settings, for the manifest's description of each default.
+    speaker_options: ingest::vendor::roles::SpeakerOptions,
 }
 
 impl Sink {
@@ -454,7 +482,10 @@ impl Sink {
         max_values: usize,
     ) -> Result<(), Error> {
         match outcome {
-            Outcome::Reject { file, record, reason } => {
+            Outcome::Reject { file, record, reason, seen } => {
+                if let Some(seen) = seen {
+                    self.saw(file, &seen, true);
+                }
                 self.ledger[file].records += 1;
                 self.ledger[file].rejects += 1;
                 self.rejects.push(Reject { file: files[file].shown.clone(), record, reason });
@@ -468,7 +499,7 @@ impl Sink {
                     };
                     let reason = format!("duplicate call_id {:?}: kept the first, at {at}", p.row.call_id);
                     return self.take(
-                        Outcome::Reject { file: p.file, record: p.record, reason },
+                        Outcome::Reject { file: p.file, record: p.record, reason, seen: p.seen },
                         files,
                         taxonomy,
                         max_values,
@@ -476,6 +507,12 @@ impl Sink {
                 }
                 self.seen.insert(p.row.call_id.clone(), (p.file, p.record.clone()));
                 let mut p = p;
+                if let Some(seen) = p.seen.take() {
+                    self.saw(p.file, &seen, false);
+                }
+                if let (Some(stats), Some(joined)) = (self.join.as_mut(), &p.join) {
+                    stats.add(joined);
+                }
                 if let Some(f) = p.follow_up.take() {
                     self.follow_ups.push(f);
                 }
@@ -524,6 +561,20 @@ impl Sink {
             }
         }
         Ok(())
+    }
+}
+
+impl Sink {
+    /// Records a detected format in the file's ledger and counts how its speakers were mapped.
+    fn saw(&mut self, file: usize, seen: &Seen, rejected: bool) {
+        self.ledger[file].format.clone_from(&seen.format);
+        let rule = match seen.speakers {
+            Mapped::NotApplicable => return,
+            Mapped::Rule(_) if rejected => return,
+            Mapped::Rule(rule) => Some(rule),
+            Mapped::NoCustomer => None,
+        };
+        self.speaker_mapping.add(&seen.format, rule, &self.speaker_options);
     }
 }
 
@@ -587,21 +638,18 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             return Err(Error::Usage(format!("--date {date:?}: expected YYYY-MM-DD")));
         }
     }
+    // The CRM file is small next to the corpus: loaded and checked once, before anything is read.
+    let join = match (&args.metadata, &args.join_on) {
+        (Some(path), Some(key)) => Some(MetadataJoin::load(path, key)?),
+        _ => None,
+    };
     let (files, mut file_rejects) = ingest::discover(&args.inputs);
     if args.stage != Stage::All {
-        let stages = Stages {
-            speakers: Speakers::new(config.customer_labels.clone(), config.agent_labels.clone()),
-            extractor: Extractor::new(taxonomy)?,
-            config,
-        };
+        let stages = Stages::new(config, taxonomy, join)?;
         return Ok(measure(&files, &stages, &pool, args, started));
     }
     let staging = Staging::new(&args.out, args.force)?;
-    let stages = Stages {
-        speakers: Speakers::new(config.customer_labels.clone(), config.agent_labels.clone()),
-        extractor: Extractor::new(taxonomy)?,
-        config,
-    };
+    let stages = Stages::new(config, taxonomy, join)?;
     let taxonomy = stages.extractor.taxonomy();
     let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
     let bar = progress_bar(total_bytes, args.quiet);
@@ -613,7 +661,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             .map(|f| InputEntry {
                 path: f.shown.clone(),
                 format: f.format.as_str().into(),
-                gzip: f.gzip,
+                gzip: f.compression == Compression::Gzip,
+                compression: f.compression.as_str().into(),
                 bytes: f.bytes,
                 ..InputEntry::default()
             })
@@ -625,6 +674,9 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         file_categories: vec![vec![0; taxonomy.categories.len()]; files.len()],
         latest_date: None,
         discovery: stages.config.discovery.as_ref().map(|_| Collector::default()),
+        speaker_mapping: SpeakerReport::default(),
+        join: stages.decoder.join().map(MetadataJoin::stats),
+        speaker_options: stages.decoder.formats().speakers.clone(),
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
@@ -667,6 +719,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         file_categories,
         latest_date,
         discovery,
+        speaker_mapping,
+        join,
         ..
     } = sink;
     let discovery_started = Instant::now();
@@ -754,6 +808,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         inputs: ledger,
         totals: totals.clone(),
         skipped_segment_fields: tables.skipped_fields.clone(),
+        speaker_mapping,
+        metadata_join: join,
         outputs,
         timings: Timings {
             read_and_extract: seconds(mined),
@@ -799,7 +855,7 @@ fn measure(
                     .items
                     .par_iter()
                     .map(|item| match args.stage {
-                        Stage::Parse => (u64::from(ingest::decode(&batch, item).is_ok()), 0, 0, 0),
+                        Stage::Parse => (u64::from(stages.decoder.decode(&batch, item).is_ok()), 0, 0, 0),
                         _ => match stages.process(&batch, item) {
                             Outcome::Call(p) => (1, 0, u64::from(p.findings.complaints), u64::from(p.findings.ideas)),
                             Outcome::Reject { .. } => (0, 1, 0, 0),

@@ -18,13 +18,19 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// Parsed once per run: the size of the `mine` variant costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Mine transcripts and write a report folder.
     ///
-    /// Inputs are files or folders (read recursively, in sorted order): JSON Lines (.jsonl,
-    /// .ndjson), CSV (.csv) and plain text (.txt), each optionally gzip-compressed (.gz). Bad
-    /// records never stop the run: they go to rejects.csv with the file, line and reason.
+    /// Inputs are files or folders (read recursively, in sorted order), each format recognised
+    /// from its content: JSON Lines, CSV, plain text, SRT and WebVTT subtitles, and one JSON
+    /// document per file from Amazon Transcribe (and Call Analytics), Whisper / WhisperX,
+    /// Deepgram, AssemblyAI, Google CCAI Insights (conversations and chat), Genesys Cloud, Twilio
+    /// Voice Intelligence, or a [[formats.json]] mapping of the config; each optionally gzip or
+    /// zstd compressed. Bad records and unrecognised files never stop the run: they go to
+    /// rejects.csv with the file, line and reason. manifest.json says how speakers were mapped.
     #[command(after_long_help = "Exit codes: 0 report written; 1 failure (the previous report is kept); \
 2 usage, config or taxonomy error; 3 report written but the reject rate passed --max-reject-rate.")]
     Mine(MineArgs),
@@ -83,6 +89,15 @@ pub struct MineArgs {
     /// code) as JSON to this file, for monitoring; written on failure too.
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// CRM data to add to every call: a CSV with one row per customer, joined on --join-on. Its
+    /// columns become call metadata, so they are segments like any other field.
+    #[arg(long, value_name = "CSV", requires = "join_on")]
+    pub metadata: Option<PathBuf>,
+    /// The call metadata field (and --metadata column) to join on, e.g. customer_id. A call
+    /// without it, or with a key not in the CSV, is kept with empty CRM fields and counted in the
+    /// manifest; conflicting duplicate keys in the CSV are an error.
+    #[arg(long, value_name = "FIELD", requires = "metadata")]
+    pub join_on: Option<String>,
     /// Stop after a stage and write nothing (for the benchmark): parse, extract or all.
     #[arg(long, value_enum, default_value_t = Stage::All, hide = true)]
     pub stage: Stage,

@@ -10,6 +10,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::ingest::vendor::mapping::{JsonMapping, MappingSpec};
+use crate::ingest::vendor::roles::{AgentChannels, SpeakerOptions, Undiarized};
+use crate::ingest::FormatOptions;
+use crate::model::Role;
+
 /// Errors found in a config file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -61,6 +66,8 @@ pub struct ConfigFile {
     pub trends: TrendsFile,
     /// Themes found without a taxonomy.
     pub discovery: DiscoveryFile,
+    /// How vendor transcripts map speakers, and mappings for other JSON.
+    pub formats: FormatsFile,
 }
 
 /// `[discovery]`.
@@ -89,6 +96,157 @@ impl Default for DiscoveryFile {
             max_themes: d.max_themes,
             link: d.link,
         }
+    }
+}
+
+/// `[formats]`: speaker mapping of diarized formats and `[[formats.json]]` mappings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FormatsFile {
+    /// A transcript without speakers: `reject` (default) or `customer` (all of it is the customer's).
+    pub undiarized: String,
+    /// Anonymous speakers without an agent opener: the first speaker is the `agent` (default) or
+    /// the `customer`.
+    pub first_speaker: String,
+    /// Phrases that mark the agent when said in the first turns (replaces the built-in list; an
+    /// empty list turns the opener rule off).
+    pub agent_openers: Option<Vec<String>>,
+    /// The agent's audio channel per vendor.
+    pub agent_channel: AgentChannelFile,
+    /// Mappings for other JSON transcripts.
+    pub json: Vec<JsonMappingFile>,
+}
+
+impl Default for FormatsFile {
+    fn default() -> Self {
+        FormatsFile {
+            undiarized: "reject".into(),
+            first_speaker: "agent".into(),
+            agent_openers: None,
+            agent_channel: AgentChannelFile::default(),
+            json: Vec::new(),
+        }
+    }
+}
+
+/// `[formats.agent_channel]`: each vendor's own channel numbering.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentChannelFile {
+    /// Amazon Transcribe `ch_N` (0-based).
+    pub transcribe: u32,
+    /// Deepgram channel index (0-based).
+    pub deepgram: u32,
+    /// AssemblyAI channel (1-based).
+    pub assemblyai: u32,
+    /// Twilio `media_channel` (1-based).
+    pub twilio: u32,
+    /// Google CCAI `channelTag` (1-based), when `callMetadata` does not say.
+    pub ccai: u32,
+}
+
+impl Default for AgentChannelFile {
+    fn default() -> Self {
+        let d = AgentChannels::default();
+        AgentChannelFile {
+            transcribe: d.transcribe,
+            deepgram: d.deepgram,
+            assemblyai: d.assemblyai,
+            twilio: d.twilio,
+            ccai: d.ccai,
+        }
+    }
+}
+
+/// `[[formats.json]]`: how to read another JSON transcript format. Paths are dotted keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JsonMappingFile {
+    /// The format's name in the manifest.
+    pub name: String,
+    /// A path whose presence identifies the format.
+    pub detect: String,
+    /// Where the array of turns is.
+    pub turns: String,
+    /// The speaker field of a turn.
+    pub speaker: String,
+    /// The text field of a turn.
+    pub text: String,
+    /// The call id (default: the file stem).
+    pub call_id: Option<String>,
+    /// When the call started.
+    pub started_at: Option<String>,
+    /// A turn's start offset in seconds.
+    pub start: Option<String>,
+    /// An object whose fields become call metadata.
+    pub metadata: Option<String>,
+    /// Speaker values meaning the customer.
+    pub customer: Vec<String>,
+    /// Speaker values meaning the agent (default: every value not in `customer`).
+    pub agent: Vec<String>,
+}
+
+impl FormatsFile {
+    /// Checks the section, pushing every problem.
+    fn build(self, problems: &mut Vec<String>) -> FormatOptions {
+        let undiarized = match self.undiarized.to_ascii_lowercase().as_str() {
+            "reject" => Undiarized::Reject,
+            "customer" => Undiarized::Customer,
+            other => {
+                problems.push(format!("formats.undiarized = {other:?}: expected reject or customer"));
+                Undiarized::Reject
+            }
+        };
+        let first_speaker = match self.first_speaker.to_ascii_lowercase().as_str() {
+            "agent" => Role::Agent,
+            "customer" => Role::Customer,
+            other => {
+                problems.push(format!("formats.first_speaker = {other:?}: expected agent or customer"));
+                Role::Agent
+            }
+        };
+        let defaults = SpeakerOptions::default();
+        let openers = match self.agent_openers {
+            Some(list) => {
+                if list.iter().any(|o| o.trim().is_empty()) {
+                    problems.push("formats.agent_openers: an opener is empty".to_string());
+                }
+                list.iter().map(|o| o.trim().to_ascii_lowercase()).filter(|o| !o.is_empty()).collect()
+            }
+            None => defaults.openers,
+        };
+        let c = self.agent_channel;
+        let agent_channel = AgentChannels {
+            transcribe: c.transcribe,
+            deepgram: c.deepgram,
+            assemblyai: c.assemblyai,
+            twilio: c.twilio,
+            ccai: c.ccai,
+        };
+        let mut mappings: Vec<JsonMapping> = Vec::new();
+        for (i, m) in self.json.into_iter().enumerate() {
+            let spec = MappingSpec {
+                name: m.name,
+                detect: m.detect,
+                turns: m.turns,
+                speaker: m.speaker,
+                text: m.text,
+                call_id: m.call_id,
+                started_at: m.started_at,
+                start: m.start,
+                metadata: m.metadata,
+                customer: m.customer,
+                agent: m.agent,
+            };
+            let where_ = format!("formats.json[{i}] ({:?})", spec.name);
+            if let Some(mapping) = JsonMapping::new(spec, &where_, problems) {
+                if mappings.iter().any(|other| other.name.eq_ignore_ascii_case(&mapping.name)) {
+                    problems.push(format!("{where_}: another mapping has this name"));
+                }
+                mappings.push(mapping);
+            }
+        }
+        FormatOptions { speakers: SpeakerOptions { undiarized, first_speaker, openers, agent_channel }, mappings }
     }
 }
 
@@ -344,6 +502,8 @@ pub struct Config {
     pub trends: crate::aggregate::trends::TrendRules,
     /// Discovery rules; `None` when discovery is off.
     pub discovery: Option<crate::aggregate::themes::ThemeRules>,
+    /// How vendor formats map speakers, and `[[formats.json]]` mappings.
+    pub formats: FormatOptions,
     /// Hex SHA-256 of the config file's bytes (empty file for the defaults).
     pub digest: String,
 }
@@ -514,6 +674,7 @@ impl ConfigFile {
             max_themes: d.max_themes,
             link: d.link,
         });
+        let formats = self.formats.build(&mut problems);
         let hours = self.follow_ups.respond_within_hours;
         if !(hours.is_finite() && hours > 0.0) {
             problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));
@@ -541,6 +702,7 @@ impl ConfigFile {
             follow_ups: self.follow_ups,
             trends,
             discovery,
+            formats,
             digest: hex_sha256(bytes),
         })
     }
@@ -598,6 +760,41 @@ mod tests {
         assert_eq!(b.label("99.5"), Some("light"));
         assert_eq!(b.label("100"), Some("heavy"));
         assert_eq!(b.label("n/a"), None);
+    }
+
+    #[test]
+    fn formats_section_is_checked_all_at_once() {
+        let c = build(
+            "[formats]\nundiarized = \"customer\"\nfirst_speaker = \"customer\"\nagent_openers = [\"Welcome to Acme\"]\n\
+             [formats.agent_channel]\ntranscribe = 1\n\
+             [[formats.json]]\nname = \"acme\"\ndetect = \"conversation.messages\"\nturns = \"conversation.messages\"\n\
+             speaker = \"from.role\"\ntext = \"body\"\ncustomer = [\"client\"]\n",
+        )
+        .unwrap();
+        let f = &c.formats;
+        assert_eq!((f.speakers.undiarized, f.speakers.first_speaker), (Undiarized::Customer, Role::Customer));
+        assert_eq!(f.speakers.openers, ["welcome to acme"]);
+        assert_eq!((f.speakers.agent_channel.transcribe, f.speakers.agent_channel.twilio), (1, 1));
+        assert_eq!(f.mappings[0].turns, ["conversation", "messages"]);
+
+        let err = build(
+            "[formats]\nundiarized = \"maybe\"\n[[formats.json]]\nname = \"acme\"\nturns = \"a\"\n\
+             [[formats.json]]\nname = \"acme\"\ndetect = \"x\"\nturns = \"x\"\nspeaker = \"s\"\ntext = \"t\"\ncustomer = [\"c\"]\nagent = [\"C\"]\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
+        let all = problems.join("\n");
+        for expect in [
+            "formats.undiarized",
+            "detect is missing",
+            "speaker is missing",
+            "customer must list",
+            "both customer and agent",
+        ] {
+            assert!(all.contains(expect), "{expect:?} missing from\n{all}");
+        }
+        assert!(build("[formats.agent_channel]\nfreeswitch = 1\n").is_err(), "unknown vendor key");
+        assert!(build("[[formats.json]]\nname = \"x\"\nturn = \"a\"\n").is_err(), "unknown mapping key");
     }
 
     #[test]

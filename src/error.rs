@@ -42,6 +42,9 @@ pub enum Error {
     /// The history folder could not be read or written.
     #[error(transparent)]
     History(#[from] crate::history::HistoryError),
+    /// The `--metadata` file cannot be joined.
+    #[error(transparent)]
+    Metadata(#[from] crate::ingest::join::JoinError),
     /// A usage problem found after argument parsing.
     #[error("{0}")]
     Usage(String),
@@ -54,7 +57,9 @@ impl Error {
     /// The exit code for this error.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Config(_) | Error::Taxonomy(_) | Error::Matcher(_) | Error::Usage(_) => Exit::Usage,
+            Error::Config(_) | Error::Taxonomy(_) | Error::Matcher(_) | Error::Metadata(_) | Error::Usage(_) => {
+                Exit::Usage
+            }
             Error::Report(ReportError::NotAReport(_)) => Exit::Usage,
             _ => Exit::Failure,
         }

@@ -27,6 +27,9 @@ pub struct Turn {
     pub start: Option<f64>,
     /// End offset in seconds, when known.
     pub end: Option<f64>,
+    /// The role, when the source itself says who is talking (a vendor's participant role, an audio
+    /// channel, a config mapping). `None` leaves it to the speaker labels of the config.
+    pub role: Option<Role>,
 }
 
 /// Who is talking, after speaker labels are mapped through the config.

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Format, InputFile, Reject};
+use super::{sniff, InputFile, Reject};
 
 /// Expands the command-line inputs into a sorted list of files to read, plus rejects for inputs
 /// that do not exist or cannot be read as any known format. Hidden files and folders (names
@@ -63,7 +62,7 @@ fn walk(
     }
 }
 
-/// Adds one file. A file with no known extension is rejected rather than skipped, so that
+/// Adds one file. A file that is no known format is rejected rather than skipped, so that
 /// nothing in an input folder is silently ignored.
 fn add_file(path: &Path, seen_files: &mut BTreeSet<PathBuf>, files: &mut Vec<InputFile>, rejects: &mut Vec<Reject>) {
     let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -76,29 +75,16 @@ fn add_file(path: &Path, seen_files: &mut BTreeSet<PathBuf>, files: &mut Vec<Inp
         Ok(m) => m.len(),
         Err(e) => return rejects.push(reject(format!("cannot read: {e}"))),
     };
-    let gzip = is_gzip(path);
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    let format = if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        Format::Jsonl
-    } else if name.ends_with(".csv") {
-        Format::Csv
-    } else if name.ends_with(".txt") {
-        Format::Text
-    } else {
-        let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
-        return rejects.push(reject(format!(
-            "unrecognised format (extension {:?}): expected .jsonl, .csv or .txt, optionally .gz",
-            ext
-        )));
-    };
-    files.push(InputFile { path: path.to_path_buf(), shown, format, gzip, bytes });
-}
-
-/// Gzip is recognised by its magic bytes, whatever the name says.
-fn is_gzip(path: &Path) -> bool {
-    let mut magic = [0u8; 2];
-    fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == [0x1f, 0x8b]
+    let compression = sniff::compression(path);
+    let ext = sniff::extension(path);
+    // CSV needs no look inside; everything else may be decided by its content.
+    let head = if ext == "csv" { Vec::new() } else { sniff::head(path, compression, bytes) };
+    match sniff::framing(&ext, &head) {
+        Ok((format, documents)) => {
+            files.push(InputFile { path: path.to_path_buf(), shown, format, documents, compression, bytes })
+        }
+        Err(reason) => rejects.push(reject(reason)),
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +124,7 @@ mod tests {
         std::io::Write::write_all(&mut enc, b"{}\n").unwrap();
         fs::write(&p, enc.finish().unwrap()).unwrap();
         let (files, _) = discover(&[p]);
-        assert!(files[0].gzip);
-        assert_eq!(files[0].format, Format::Jsonl);
+        assert_eq!(files[0].compression, super::super::Compression::Gzip);
+        assert_eq!(files[0].format, super::super::Format::Jsonl);
     }
 }

@@ -10,13 +10,16 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Batch, Item, Payload};
+use super::{Batch, DocKind, Item, Payload};
 use crate::model::{Call, Turn};
 
-/// Copies the lines of `reader` into batches. Blank lines are not records. Returns false if the
-/// consumer stopped.
+/// Copies the lines of `reader` into batches. Blank lines are not records. With `documents`
+/// (the file stem), each line is a vendor document rather than an earful call. Returns false if
+/// the consumer stopped.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn frame(
     file: usize,
+    documents: Option<&str>,
     mut reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
     max_record: usize,
@@ -67,7 +70,15 @@ pub(super) fn frame(
         }
         let lead = content.len() - content.trim_ascii_start().len();
         let begin = offset + lead;
-        let payload = Payload::Json(begin, begin + trimmed.len());
+        let payload = match documents {
+            None => Payload::Json(begin, begin + trimmed.len()),
+            Some(stem) => Payload::Document {
+                start: begin,
+                end: begin + trimmed.len(),
+                id: format!("{stem}-{line_no}"),
+                kind: DocKind::Json,
+            },
+        };
         batch.items.push(Item { file, line: line_no, payload });
         if full(batch) && !flush(batch) {
             return false;
@@ -183,6 +194,7 @@ pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
                     text: t.text.into_owned(),
                     start: t.start,
                     end: t.end,
+                    role: None,
                 })
                 .collect();
             let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
@@ -241,11 +253,11 @@ fn decode_turn(value: Value) -> Result<Turn, String> {
         Some(Value::Null) | None => return Err("missing \"text\"".into()),
         Some(_) => return Err("\"text\" must be a string".into()),
     };
-    Ok(Turn { speaker, text, start: raw.start, end: raw.end })
+    Ok(Turn { speaker, text, start: raw.start, end: raw.end, role: None })
 }
 
 /// Flattens nested metadata objects into dotted keys (`crm.tier`); other values become text.
-fn flatten(prefix: &str, map: serde_json::Map<String, Value>, out: &mut Vec<(String, String)>) {
+pub(super) fn flatten(prefix: &str, map: serde_json::Map<String, Value>, out: &mut Vec<(String, String)>) {
     for (key, value) in map {
         let key = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
         match value {

@@ -6,20 +6,28 @@
 //! [`Call`] with [`decode`]. Memory is bounded by the batch size times the channel depth, not by
 //! the corpus. Every record read becomes exactly one call or one reject.
 
+pub mod join;
+pub mod vendor;
+
 mod csv;
 mod discover;
 mod jsonl;
+mod sniff;
 mod text;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::model::Call;
+use crate::model::{Call, Role};
+use vendor::mapping::JsonMapping;
+use vendor::roles::{LabelRole, Rule, SpeakerOptions};
+use vendor::subtitles::Subtitles;
 
 pub use discover::discover;
 
-/// A file format earful reads.
+/// A file format earful reads, as far as reading it goes: how it is framed into records. Which
+/// vendor a JSON document comes from is found when it is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// JSON Lines, one call per line.
@@ -28,6 +36,12 @@ pub enum Format {
     Csv,
     /// Plain text, one call per file, `Speaker: text` lines.
     Text,
+    /// One JSON document per file (a vendor transcript, or one earful call).
+    Json,
+    /// SubRip subtitles, one call per file.
+    Srt,
+    /// WebVTT subtitles, one call per file.
+    WebVtt,
 }
 
 impl Format {
@@ -37,6 +51,32 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
             Format::Text => "text",
+            Format::Json => "json",
+            Format::Srt => "srt",
+            Format::WebVtt => "webvtt",
+        }
+    }
+}
+
+/// How a file is compressed, recognised from its first bytes whatever its name says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// Not compressed.
+    #[default]
+    None,
+    /// gzip (`1f 8b`).
+    Gzip,
+    /// Zstandard (`28 b5 2f fd`).
+    Zstd,
+}
+
+impl Compression {
+    /// The name used in the manifest (empty when not compressed).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
         }
     }
 }
@@ -50,8 +90,10 @@ pub struct InputFile {
     pub shown: String,
     /// How it is framed and decoded.
     pub format: Format,
-    /// Whether it is gzip-compressed.
-    pub gzip: bool,
+    /// Whether each JSONL line is a vendor document (found from the first line).
+    pub documents: bool,
+    /// How it is compressed.
+    pub compression: Compression,
     /// Size on disk.
     pub bytes: u64,
 }
@@ -67,6 +109,15 @@ pub struct Reject {
     pub reason: String,
 }
 
+/// What kind of whole document a [`Payload::Document`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// A JSON document; its vendor is detected from its keys.
+    Json,
+    /// Subtitles.
+    Subtitles(Subtitles),
+}
+
 /// Where an item's record is and how to decode it.
 #[derive(Debug, Clone)]
 pub enum Payload {
@@ -74,6 +125,17 @@ pub enum Payload {
     Json(usize, usize),
     /// A plain-text call in `Batch::buf[start..end]`, its id the file stem.
     Text(usize, usize, String),
+    /// A whole document in `Batch::buf[start..end]`: a vendor JSON file or subtitles.
+    Document {
+        /// Start in the batch buffer.
+        start: usize,
+        /// End in the batch buffer.
+        end: usize,
+        /// The call id to use when the document has none (the file stem).
+        id: String,
+        /// How to decode it.
+        kind: DocKind,
+    },
     /// Already decoded by the reader (CSV rows are grouped into calls there) or already failed.
     Done(Result<Call, String>),
 }
@@ -111,13 +173,129 @@ impl Batch {
     }
 }
 
-/// Decodes one item of a batch into a call, or the reason it is rejected.
-pub fn decode(batch: &Batch, item: &Item) -> Result<Call, String> {
-    match &item.payload {
-        Payload::Json(start, end) => jsonl::decode(&batch.buf[*start..*end]),
-        Payload::Text(start, end, id) => text::decode(&batch.buf[*start..*end], id),
-        Payload::Done(result) => result.clone(),
+/// How a decoded record's speakers were mapped, for the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mapped {
+    /// Not a diarized format: speaker labels are mapped later, by the `[speakers]` labels.
+    NotApplicable,
+    /// Mapped by this rule.
+    Rule(Rule),
+    /// No customer could be found: the record is rejected.
+    NoCustomer,
+}
+
+/// What decoding found out about a record's format, beyond the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The detected format (`transcribe`, `whisper`, `srt`, a mapping's name, ...).
+    pub format: String,
+    /// How the speakers were mapped.
+    pub speakers: Mapped,
+}
+
+/// A decoded record.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The call.
+    pub call: Call,
+    /// The vendor format, for documents.
+    pub seen: Option<Seen>,
+    /// What the metadata join did, when `--metadata` is used.
+    pub join: Option<join::Joined>,
+}
+
+/// Why a record was rejected, with what was learnt about its format before it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Why, in words an analyst can act on.
+    pub reason: String,
+    /// The format, when it was detected.
+    pub seen: Option<Seen>,
+}
+
+impl From<String> for DecodeError {
+    fn from(reason: String) -> Self {
+        DecodeError { reason, seen: None }
     }
+}
+
+/// The checked `[formats]` settings of the config.
+#[derive(Debug, Clone, Default)]
+pub struct FormatOptions {
+    /// How speakers of diarized formats are mapped.
+    pub speakers: SpeakerOptions,
+    /// `[[formats.json]]` mappings.
+    pub mappings: Vec<JsonMapping>,
+}
+
+/// Decodes items into calls: the formats' settings, the config's speaker labels and the metadata
+/// join, shared read-only by the workers.
+pub struct Decoder {
+    formats: FormatOptions,
+    labels: Box<LabelRole>,
+    join: Option<join::MetadataJoin>,
+}
+
+impl Default for Decoder {
+    /// Built-in settings, no speaker labels (anonymous speakers go by openers and order), no join.
+    fn default() -> Self {
+        Decoder::new(FormatOptions::default(), Box::new(|_| Role::Unknown))
+    }
+}
+
+impl Decoder {
+    /// A decoder with these settings; `labels` maps a speaker label through the `[speakers]`
+    /// labels (the app passes normalize's mapping, which ingest does not depend on).
+    pub fn new(formats: FormatOptions, labels: Box<LabelRole>) -> Decoder {
+        Decoder { formats, labels, join: None }
+    }
+
+    /// Adds CRM fields to every call from a loaded `--metadata` file.
+    pub fn with_join(mut self, join: join::MetadataJoin) -> Decoder {
+        self.join = Some(join);
+        self
+    }
+
+    /// The formats' settings.
+    pub fn formats(&self) -> &FormatOptions {
+        &self.formats
+    }
+
+    /// The metadata join, when there is one.
+    pub fn join(&self) -> Option<&join::MetadataJoin> {
+        self.join.as_ref()
+    }
+
+    /// Decodes one item of a batch into a call, or the reason it is rejected.
+    pub fn decode(&self, batch: &Batch, item: &Item) -> Result<Decoded, DecodeError> {
+        let ctx = vendor::Context {
+            speakers: &self.formats.speakers,
+            mappings: &self.formats.mappings,
+            labels: &*self.labels,
+        };
+        let (mut call, seen) = match &item.payload {
+            Payload::Json(start, end) => (jsonl::decode(&batch.buf[*start..*end])?, None),
+            Payload::Text(start, end, id) => (text::decode(&batch.buf[*start..*end], id)?, None),
+            Payload::Document { start, end, id, kind } => {
+                let bytes = &batch.buf[*start..*end];
+                let (call, seen) = match kind {
+                    DocKind::Json => vendor::decode_json(bytes, id, &ctx)?,
+                    DocKind::Subtitles(s) => vendor::subtitles::decode(bytes, id, *s, &ctx)?,
+                };
+                (call, Some(seen))
+            }
+            Payload::Done(result) => (result.clone()?, None),
+        };
+        let join = self.join.as_ref().map(|j| j.apply(&mut call));
+        Ok(Decoded { call, seen, join })
+    }
+}
+
+/// Decodes one item with the built-in settings (see [`Decoder::default`]).
+pub fn decode(batch: &Batch, item: &Item) -> Result<Call, String> {
+    // Built once: the benchmark and the fuzz targets decode millions of items through here.
+    static BUILTIN: std::sync::OnceLock<Decoder> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(Decoder::default).decode(batch, item).map(|d| d.call).map_err(|e| e.reason)
 }
 
 /// Limits that keep one hostile file from taking the machine down.
@@ -162,9 +340,7 @@ impl<'a> Reader<'a> {
                     batch.items.push(Item { file: index, line: 0, payload: Payload::Done(Err(reason)) });
                     true
                 }
-                Ok(reader) => {
-                    frame(index, file.format, &stem(&file.path), reader, &mut batch, &self.limits, full, &mut flush)
-                }
+                Ok(reader) => frame(index, file, reader, &mut batch, &self.limits, full, &mut flush),
             };
             batch.input_bytes += file.bytes;
             if !keep_going || (full(&batch) && !flush(&mut batch)) {
@@ -178,26 +354,59 @@ impl<'a> Reader<'a> {
 }
 
 /// Frames one opened file into the batch. Returns false if the consumer stopped.
-#[allow(clippy::too_many_arguments)]
 fn frame(
     index: usize,
-    format: Format,
-    stem: &str,
+    file: &InputFile,
     reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
     limits: &Limits,
     full: impl Fn(&Batch) -> bool,
     flush: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
-    match format {
-        Format::Jsonl => jsonl::frame(index, reader, batch, limits.max_record_bytes, full, flush),
-        Format::Csv => csv::frame(index, reader, batch, limits.max_record_bytes, full, flush),
-        Format::Text => text::frame(index, stem, reader, batch, limits.max_record_bytes),
+    let stem = stem(&file.path);
+    let max = limits.max_record_bytes;
+    let document =
+        |kind: DocKind| move |start, end, id: &str| Payload::Document { start, end, id: id.to_string(), kind };
+    match file.format {
+        Format::Jsonl => jsonl::frame(index, file.documents.then_some(stem.as_str()), reader, batch, max, full, flush),
+        Format::Csv => csv::frame(index, reader, batch, max, full, flush),
+        Format::Text => {
+            whole(index, &stem, reader, batch, max, |start, end, id| Payload::Text(start, end, id.to_string()))
+        }
+        Format::Json => whole(index, &stem, reader, batch, max, document(DocKind::Json)),
+        Format::Srt => whole(index, &stem, reader, batch, max, document(DocKind::Subtitles(Subtitles::Srt))),
+        Format::WebVtt => whole(index, &stem, reader, batch, max, document(DocKind::Subtitles(Subtitles::WebVtt))),
     }
 }
 
+/// Copies a whole file into the batch as one item: text transcripts, JSON documents, subtitles
+/// (a file over the record limit is rejected unread past the limit).
+fn whole(
+    file: usize,
+    stem: &str,
+    reader: Box<dyn BufRead + Send>,
+    batch: &mut Batch,
+    max: usize,
+    payload: impl FnOnce(usize, usize, &str) -> Payload,
+) -> bool {
+    let start = batch.buf.len();
+    let payload = match reader.take(max as u64 + 1).read_to_end(&mut batch.buf) {
+        Ok(n) if n > max => {
+            batch.buf.truncate(start);
+            Payload::Done(Err(format!("file is over {max} bytes (limits.max_record_bytes)")))
+        }
+        Ok(_) => payload(start, batch.buf.len(), stem),
+        Err(e) => {
+            batch.buf.truncate(start);
+            Payload::Done(Err(format!("read error: {e}")))
+        }
+    };
+    batch.items.push(Item { file, line: 0, payload });
+    true
+}
+
 /// The call id of a text transcript: its file name up to the first dot.
-fn stem(path: &std::path::Path) -> String {
+fn stem(path: &Path) -> String {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("call");
     name.split('.').next().unwrap_or(name).to_string()
 }
@@ -208,7 +417,15 @@ fn stem(path: &std::path::Path) -> String {
 pub fn parse_bytes(format: Format, name: &str, bytes: &[u8], limits: &Limits) -> Vec<(u64, Result<Call, String>)> {
     let mut batch = Batch::default();
     let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
-    frame(0, format, &stem(std::path::Path::new(name)), reader, &mut batch, limits, |_| false, &mut |_| true);
+    let file = InputFile {
+        path: PathBuf::from(name),
+        shown: name.to_string(),
+        format,
+        documents: false,
+        compression: Compression::None,
+        bytes: bytes.len() as u64,
+    };
+    frame(0, &file, reader, &mut batch, limits, |_| false, &mut |_| true);
     batch.items.iter().map(|item| (item.line, decode(&batch, item))).collect()
 }
 
@@ -235,17 +452,32 @@ impl<R: Read> Read for ExpansionGuard<R> {
     }
 }
 
-/// Opens a file, decompressing gzip, with a reason naming the problem when it fails.
+/// Opens a file, decompressing gzip or zstd, with a reason naming the problem when it fails.
 fn open(file: &InputFile, limits: &Limits) -> Result<Box<dyn BufRead + Send>, String> {
-    let f = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
-    let inner: Box<dyn Read + Send> = if file.gzip {
-        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f));
-        let allowed = file.bytes.saturating_mul(limits.max_expansion).max(limits.expansion_floor);
-        Box::new(ExpansionGuard { inner: decoder, produced: 0, allowed, limits: *limits })
-    } else {
-        Box::new(f)
-    };
+    let inner = decompressed(&file.path, file.compression, file.bytes, limits)?;
     Ok(Box::new(BufReader::with_capacity(1 << 20, inner)))
+}
+
+/// The file's content, decompressed and guarded against decompression bombs.
+fn decompressed(
+    path: &Path,
+    compression: Compression,
+    bytes: u64,
+    limits: &Limits,
+) -> Result<Box<dyn Read + Send>, String> {
+    let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let allowed = bytes.saturating_mul(limits.max_expansion).max(limits.expansion_floor);
+    let guard = |inner: Box<dyn Read + Send>| -> Box<dyn Read + Send> {
+        Box::new(ExpansionGuard { inner, produced: 0, allowed, limits: *limits })
+    };
+    Ok(match compression {
+        Compression::None => Box::new(f),
+        Compression::Gzip => guard(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f)))),
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::new(f).map_err(|e| format!("cannot start zstd: {e}"))?;
+            guard(Box::new(decoder))
+        }
+    })
 }
 
 /// Drops a UTF-8 byte-order mark at the start of a buffer.

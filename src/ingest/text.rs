@@ -3,28 +3,7 @@
 //! A line without a `Speaker:` prefix continues the turn above it (wrapped lines). An optional
 //! leading timestamp such as `[00:01:12]` or `00:01:12` is ignored.
 
-use std::io::{BufRead, Read};
-
-use super::{Batch, Item, Payload};
 use crate::model::{Call, Turn};
-
-/// Copies the whole file into the batch as one item (a file over the record limit is rejected).
-pub(super) fn frame(file: usize, stem: &str, reader: Box<dyn BufRead + Send>, batch: &mut Batch, max: usize) -> bool {
-    let start = batch.buf.len();
-    let payload = match reader.take(max as u64 + 1).read_to_end(&mut batch.buf) {
-        Ok(n) if n > max => {
-            batch.buf.truncate(start);
-            Payload::Done(Err(format!("transcript is over {max} bytes (limits.max_record_bytes)")))
-        }
-        Ok(_) => Payload::Text(start, batch.buf.len(), stem.to_string()),
-        Err(e) => {
-            batch.buf.truncate(start);
-            Payload::Done(Err(format!("read error: {e}")))
-        }
-    };
-    batch.items.push(Item { file, line: 0, payload });
-    true
-}
 
 /// Decodes a text transcript.
 pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
@@ -57,7 +36,7 @@ pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
 }
 
 /// `Agent: hello` -> (`Agent`, `hello`). A speaker is 1-3 words before the first colon.
-fn split_speaker(line: &str) -> Option<(&str, &str)> {
+pub(super) fn split_speaker(line: &str) -> Option<(&str, &str)> {
     let (speaker, rest) = line.split_once(':')?;
     let speaker = speaker.trim();
     let words = speaker.split_whitespace().count();

@@ -80,9 +80,10 @@ impl Speakers {
     }
 }
 
-/// Decides roles and strips control characters (other than tab and newline) from turn text.
+/// Decides roles (the role ingest already decided, else the speaker label's) and strips control
+/// characters (other than tab and newline) from turn text.
 pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
-    let roles = call.turns.iter().map(|t| speakers.role(&t.speaker)).collect();
+    let roles = call.turns.iter().map(|t| t.role.unwrap_or_else(|| speakers.role(&t.speaker))).collect();
     for turn in &mut call.turns {
         if turn.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             turn.text =

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use crate::ingest::join::JoinStats;
+use crate::ingest::vendor::roles::SpeakerReport;
+
 /// The manifest's `tool` value, which marks a folder as an earful report.
 pub const TOOL: &str = "earful";
 
@@ -11,10 +14,13 @@ pub const TOOL: &str = "earful";
 pub struct InputEntry {
     /// The path as given.
     pub path: String,
-    /// jsonl, csv or text.
+    /// jsonl, csv, text, srt, webvtt, or the detected format of a JSON document (transcribe,
+    /// whisper, deepgram, ...; `json` when it was not recognised).
     pub format: String,
-    /// Whether it was gzip-compressed.
+    /// Whether it was gzip-compressed (kept for readers of older manifests; see `compression`).
     pub gzip: bool,
+    /// `gzip`, `zstd`, or empty.
+    pub compression: String,
     /// Size on disk.
     pub bytes: u64,
     /// Records read (lines, calls, files).
@@ -112,6 +118,11 @@ pub struct Manifest {
     pub totals: Totals,
     /// Metadata fields left out of segments (too many distinct values).
     pub skipped_segment_fields: Vec<String>,
+    /// How speakers were mapped, per diarized format: its default rule, calls per rule, and
+    /// records rejected because no customer could be found.
+    pub speaker_mapping: SpeakerReport,
+    /// The `--metadata` join, when used: file, key, columns and counts.
+    pub metadata_join: Option<JoinStats>,
     /// Files in the report folder.
     pub outputs: Vec<String>,
     /// Where the time went, in seconds: the only part that changes between identical runs.

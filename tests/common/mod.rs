@@ -212,6 +212,8 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     pub totals: Totals,
     pub skipped_segment_fields: Vec<String>,
+    pub speaker_mapping: std::collections::BTreeMap<String, FormatSpeakers>,
+    pub metadata_join: Option<JoinStats>,
     pub outputs: Vec<String>,
     pub timings: Timings,
 }
@@ -231,10 +233,32 @@ pub struct InputEntry {
     pub path: String,
     pub format: String,
     pub gzip: bool,
+    pub compression: String,
     pub bytes: u64,
     pub records: u64,
     pub calls: u64,
     pub rejects: u64,
+}
+
+/// One format's entry of `speaker_mapping` in manifest.json.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct FormatSpeakers {
+    pub default: String,
+    pub calls_by_rule: std::collections::BTreeMap<String, u64>,
+    pub no_customer: u64,
+}
+
+/// `metadata_join` of manifest.json.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct JoinStats {
+    pub file: String,
+    pub join_on: String,
+    pub rows: u64,
+    pub columns: Vec<String>,
+    pub calls_joined: u64,
+    pub calls_missing_key: u64,
+    pub calls_unknown_key: u64,
+    pub clashes: std::collections::BTreeMap<String, u64>,
 }
 
 /// `totals` of manifest.json.
