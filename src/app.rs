@@ -54,6 +54,8 @@ pub struct Summary {
     pub ideas: u64,
     /// Calls to call back.
     pub follow_ups: u64,
+    /// Themes discovered; `None` when discovery was off.
+    pub themes: Option<u64>,
     /// The report folder.
     pub out: PathBuf,
     /// Wall time.
@@ -84,6 +86,7 @@ struct SummaryJson<'a> {
     complaint_mentions: u64,
     idea_mentions: u64,
     follow_ups: u64,
+    themes: Option<u64>,
     out: String,
     seconds: f64,
 }
@@ -121,6 +124,7 @@ pub fn mine_command(args: &MineArgs) -> Exit {
             complaints: 0,
             ideas: 0,
             follow_ups: 0,
+            themes: None,
             out: args.out.clone(),
             elapsed: Duration::ZERO,
         };
@@ -136,6 +140,7 @@ pub fn mine_command(args: &MineArgs) -> Exit {
             complaint_mentions: s.complaints,
             idea_mentions: s.ideas,
             follow_ups: s.follow_ups,
+            themes: s.themes,
             out: args.out.display().to_string(),
             seconds: seconds(s.elapsed),
         };
@@ -152,12 +157,13 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "earful: {} calls, {} rejected, {} complaints, {} ideas, {} follow-ups -> {} ({:.1} s)",
+            "earful: {} calls, {} rejected, {} complaints, {} ideas, {} follow-ups{} -> {} ({:.1} s)",
             self.calls,
             self.rejects,
             self.complaints,
             self.ideas,
             self.follow_ups,
+            self.themes.map_or(String::new(), |n| format!(", {n} themes")),
             self.out.display(),
             self.elapsed.as_secs_f64()
         )
@@ -830,6 +836,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         complaints: totals.complaint_mentions,
         ideas: totals.idea_mentions,
         follow_ups: follow_ups.len() as u64,
+        themes: tables.discovery.as_ref().map(|d| d.themes.len() as u64),
         out: args.out.clone(),
         elapsed,
     })
@@ -879,6 +886,7 @@ fn measure(
         complaints,
         ideas,
         follow_ups: 0,
+        themes: None,
         out: PathBuf::from("(nothing written)"),
         elapsed: started.elapsed(),
     }
