@@ -809,7 +809,6 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             unassigned_share: d.unassigned_share,
             distinct_terms: d.distinct_terms,
             candidate_terms: d.candidate_terms,
-            seconds: seconds(discovery_time),
         }),
         inputs: ledger,
         totals: totals.clone(),
@@ -819,6 +818,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         outputs,
         timings: Timings {
             read_and_extract: seconds(mined),
+            discovery: seconds(discovery_time),
             tables_and_csv: seconds(tabled - mined),
             workbook: seconds(elapsed - tabled),
             wall: seconds(elapsed),

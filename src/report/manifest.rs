@@ -73,8 +73,6 @@ pub struct DiscoveryEntry {
     pub distinct_terms: usize,
     /// Terms frequent enough, and not too common, to make themes.
     pub candidate_terms: usize,
-    /// Seconds spent grouping terms into themes (after reading).
-    pub seconds: f64,
 }
 
 /// Seconds spent per phase of the run.
@@ -82,6 +80,8 @@ pub struct DiscoveryEntry {
 pub struct Timings {
     /// Reading, decoding, extracting and streaming per-call rows.
     pub read_and_extract: f64,
+    /// Grouping the calls into themes (discovery), after reading; part of `tables_and_csv`.
+    pub discovery: f64,
     /// Aggregate tables and the small CSVs, and calls.csv from its spool.
     pub tables_and_csv: f64,
     /// report.xlsx.
