@@ -72,12 +72,13 @@ const EARLY: u32 = 1 << 31;
 const EARLY_WEIGHT: f64 = 2.0;
 
 /// At most this many rounds of [`Collector::refine`].
-const REFINE_ROUNDS: usize = 10;
+const REFINE_ROUNDS: usize = 3;
 
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
-    ids: HashMap<(Kind, String), u32>,
+    /// Term ids by key, complaint terms first, idea terms second.
+    ids: [HashMap<String, u32>; 2],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
     segment_ids: HashMap<(String, String), u32>,
@@ -168,10 +169,16 @@ impl Collector {
         let mut ids = Vec::with_capacity(call.terms.len());
         for term in call.terms {
             let next = self.terms.len() as u32;
-            let id = *self.ids.entry((term.kind, term.key.clone())).or_insert(next);
-            if id == next {
-                self.terms.push(TermStats { kind: term.kind, key: term.key, calls: 0, surfaces: Vec::new() });
-            }
+            let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
+            // Look up before inserting: most terms are seen before, and need no fresh key.
+            let id = match by_key.get(term.key.as_str()) {
+                Some(&id) => id,
+                None => {
+                    by_key.insert(term.key.clone(), next);
+                    self.terms.push(TermStats { kind: term.kind, key: term.key, calls: 0, surfaces: Vec::new() });
+                    next
+                }
+            };
             let stats = &mut self.terms[id as usize];
             stats.calls += 1;
             if let Some((_, n)) = stats.surfaces.iter_mut().find(|(s, _)| *s == term.surface) {
@@ -315,22 +322,16 @@ impl Collector {
                     sizes[g as usize] += 1;
                 }
             }
-            // Dissolve the smallest theme under the minimum first, then assign again: its calls
-            // may make a neighbour big enough.
-            let small = (0..groups.len())
-                .filter(|&g| alive[g] && sizes[g] < rules.min_calls)
-                .min_by(|&a, &b| sizes[a].cmp(&sizes[b]).then_with(|| b.cmp(&a)));
-            match small {
-                Some(g) => {
-                    // Dissolve all the empty ones at once; they change nothing for the others.
-                    for (h, size) in sizes.iter().enumerate() {
-                        if *size == 0 {
-                            alive[h] = false;
-                        }
-                    }
-                    alive[g] = false;
-                }
-                None => break,
+            // Dissolve the smaller half of the themes under the minimum (at least one), then
+            // assign again: their calls may make a neighbour big enough. One at a time would be
+            // slightly finer but costs a pass over the calls per theme.
+            let mut small: Vec<usize> = (0..groups.len()).filter(|&g| alive[g] && sizes[g] < rules.min_calls).collect();
+            if small.is_empty() {
+                break;
+            }
+            small.sort_by(|&a, &b| sizes[a].cmp(&sizes[b]).then_with(|| b.cmp(&a)));
+            for &g in &small[..small.len().div_ceil(2)] {
+                alive[g] = false;
             }
         }
         let kinds: Vec<Kind> = groups.iter().map(|g| self.terms[g[0] as usize].kind).collect();
@@ -477,18 +478,21 @@ impl Collector {
                 dot / d
             }
         };
-        loop {
-            let live: Vec<usize> = (0..themes).filter(|&g| alive[g]).collect();
-            let mut best: Option<(f64, usize, usize)> = None;
-            for (i, &a) in live.iter().enumerate() {
-                for &b in live[i + 1..].iter().filter(|&&b| kinds[b] == kinds[a]) {
-                    let c = cosine(&vectors[a], &vectors[b]);
-                    if c >= rules.link && best.is_none_or(|(bc, _, _)| c > bc) {
-                        best = Some((c, a, b));
-                    }
+        // Similarities of live themes of one kind, kept up to date as themes merge: only the
+        // merged theme's row changes.
+        let live: Vec<usize> = (0..themes).filter(|&g| alive[g]).collect();
+        let mut sim: HashMap<(usize, usize), f64> = HashMap::new();
+        for (i, &a) in live.iter().enumerate() {
+            for &b in live[i + 1..].iter().filter(|&&b| kinds[b] == kinds[a]) {
+                let c = cosine(&vectors[a], &vectors[b]);
+                if c >= rules.link {
+                    sim.insert((a, b), c);
                 }
             }
-            let Some((_, a, b)) = best else { break };
+        }
+        loop {
+            let best = sim.iter().max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0))).map(|(k, _)| *k);
+            let Some((a, b)) = best else { break };
             let moved = std::mem::take(&mut vectors[b]);
             for (t, x) in moved {
                 *vectors[a].entry(t).or_default() += x;
@@ -497,6 +501,13 @@ impl Collector {
             for slot in assignment.iter_mut() {
                 if *slot == Some(b as u32) {
                     *slot = Some(a as u32);
+                }
+            }
+            sim.retain(|&(x, y), _| x != a && y != a && x != b && y != b);
+            for &o in live.iter().filter(|&&o| o != a && alive[o] && kinds[o] == kinds[a]) {
+                let c = cosine(&vectors[a], &vectors[o]);
+                if c >= rules.link {
+                    sim.insert((a.min(o), a.max(o)), c);
                 }
             }
         }

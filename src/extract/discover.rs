@@ -124,20 +124,19 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Where an idea cue ends in a lowercase sentence, if it has one.
-fn idea_cue_end(lower: &str) -> Option<usize> {
-    IDEA_CUES
-        .iter()
-        .filter_map(|cue| {
-            lower.match_indices(cue).find(|(at, _)| {
-                let before_ok = *at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
-                let end = at + cue.len();
-                let after_ok = end == lower.len() || !lower.as_bytes()[end].is_ascii_alphanumeric();
-                before_ok && after_ok
-            })
-        })
-        .map(|(at, cue)| at + cue.len())
-        .min()
+/// Where the first idea cue of a sentence ends, if it has one (whole words, ASCII case ignored).
+fn idea_cue_end(sentence: &str) -> Option<usize> {
+    static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(IDEA_CUES)
+            .unwrap_or_else(|e| unreachable!("the built-in idea cues compile: {e}"))
+    });
+    let bytes = sentence.as_bytes();
+    let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
+    cues.find_iter(sentence).find(|m| (m.start() == 0 || !word(m.start() - 1)) && !word(m.end())).map(|m| m.end())
 }
 
 /// Whether a sentence is written in title case or capitals throughout, where capitals say
@@ -227,10 +226,8 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
                 continue;
             }
             let sentence = &text[start..end];
-            let lower = sentence.to_lowercase();
             let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
-            // Lowercasing may change byte lengths outside ASCII; fall back to the whole sentence.
-            let generic_cue = idea_cue_end(&lower).filter(|_| lower.len() == sentence.len());
+            let generic_cue = idea_cue_end(sentence);
             let (kind, body) = match (taxonomy_cue, generic_cue) {
                 (Some(e), _) => (Kind::Idea, &text[e..end]),
                 (None, Some(e)) => (Kind::Idea, &sentence[e..]),

@@ -74,6 +74,15 @@ impl CsvStream {
         Ok(())
     }
 
+    /// Writes fields already rendered by these rules, given as bytes, as one row.
+    pub fn write_raw_bytes<'a>(&mut self, row: impl IntoIterator<Item = &'a [u8]>) -> std::io::Result<()> {
+        for field in row {
+            self.writer.write_field(field)?;
+        }
+        self.writer.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+
     /// Flushes and closes the file.
     pub fn finish(self) -> std::io::Result<()> {
         let mut inner = self.writer.into_inner().map_err(|e| e.into_error())?;

@@ -291,24 +291,27 @@ impl ReportWriter {
             let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
             let total = self.metadata_fields.len();
             let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-            let mut record = ::csv::StringRecord::new();
+            let mut record = ::csv::ByteRecord::new();
             let mut row = 0u64;
-            let mut padded: Vec<String> = Vec::new();
+            let mut theme = String::new();
             while reader
-                .read_record(&mut record)
+                .read_byte_record(&mut record)
                 .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into() })?
             {
                 // Fields known when this row was written: the count at the first growth after it.
                 let known = self.growth.iter().find(|(at, _)| row < *at).map_or(total, |(_, n)| *n);
-                padded.clear();
-                padded.extend(record.iter().take(2 + known).map(str::to_string));
-                padded.extend(std::iter::repeat_n(String::new(), total - known));
-                padded.extend(record.iter().skip(2 + known).map(str::to_string));
+                theme.clear();
                 if let Some(themes) = themes {
-                    let theme = themes.get(row as usize).copied().unwrap_or_default();
-                    padded.push(self::csv::cell(&Cell::Text(theme.to_string()), ColumnKind::Text));
+                    let id = themes.get(row as usize).copied().unwrap_or_default();
+                    theme.push_str(&self::csv::cell(&Cell::Text(id.to_string()), ColumnKind::Text));
                 }
-                out.write_raw(&padded).map_err(io_err(&calls_path))?;
+                let fields = record
+                    .iter()
+                    .take(2 + known)
+                    .chain(std::iter::repeat_n(&b""[..], total - known))
+                    .chain(record.iter().skip(2 + known))
+                    .chain(themes.map(|_| theme.as_bytes()));
+                out.write_raw_bytes(fields).map_err(io_err(&calls_path))?;
                 row += 1;
             }
             out.finish().map_err(io_err(&calls_path))?;
