@@ -27,6 +27,8 @@ struct PatternInfo {
     category: u16,
     phrase: u16,
     exclude: bool,
+    /// Written `^phrase`: counts only where a sentence starts (after a word of politeness).
+    anchored: bool,
 }
 
 /// The compiled taxonomy.
@@ -56,12 +58,16 @@ impl Matcher {
             let lists = [(&category.phrases, false), (&category.exclude, true)];
             for (list, exclude) in lists {
                 for (pi, phrase) in list.iter().enumerate() {
-                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude };
+                    let (anchored, phrase) = match phrase.strip_prefix('^') {
+                        Some(rest) => (true, rest.trim_start().to_string()),
+                        None => (false, phrase.clone()),
+                    };
+                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude, anchored };
                     if phrase.contains('\'') {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
                         info.push(pattern);
                     }
-                    patterns.push(phrase.clone());
+                    patterns.push(phrase);
                     info.push(pattern);
                 }
             }
@@ -91,6 +97,9 @@ impl Matcher {
                 continue;
             }
             let info = self.info[m.pattern().as_usize()];
+            if info.anchored && !starts_sentence(text, start) {
+                continue;
+            }
             if info.exclude {
                 excluded.push((info.category, start, end));
             } else {
@@ -115,6 +124,35 @@ impl Matcher {
             hits.push(h);
         }
     }
+}
+
+/// Words that may come before an anchored phrase at the start of a sentence ("Please add ...",
+/// "So just allow ...").
+const LEADERS: &[&str] =
+    &["please", "pls", "plz", "kindly", "also", "so", "and", "just", "simply", "then", "maybe", "perhaps"];
+
+/// Whether `start` opens a sentence: only space and up to two [`LEADERS`] stand between it and
+/// the start of the text or the end of the previous sentence.
+fn starts_sentence(text: &str, start: usize) -> bool {
+    let mut before = text[..start].trim_end();
+    for _ in 0..=2 {
+        match before.chars().next_back() {
+            None => return true,
+            Some('.' | '!' | '?' | ';' | ':' | '\n' | '(' | '"' | '\u{201C}' | '-' | '\u{2013}' | '\u{2014}' | '*') => {
+                return true
+            }
+            Some(_) => {}
+        }
+        let cut = before
+            .rfind(|c: char| !is_word_char(c))
+            .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let word = &before[cut..];
+        if word.is_empty() || !is_one_of(word, LEADERS) {
+            return false;
+        }
+        before = before[..cut].trim_end().trim_end_matches(',').trim_end();
+    }
+    false
 }
 
 /// A phrase must not start or end inside a word (when its own edge is a word character).
@@ -293,5 +331,26 @@ phrases = ["problem"]
         m.find("my app keeps crashing", &mut hits);
         assert_eq!(hits.len(), 1);
         assert_eq!(t.categories[1].phrases[hits[0].phrase as usize], "app keeps crashing");
+    }
+
+    #[test]
+    fn an_anchored_phrase_counts_only_where_a_sentence_starts() {
+        let t =
+            Taxonomy::parse("t", "[[category]]\nid = \"idea\"\nkind = \"idea\"\nlabel = \"I\"\nphrases = [\"^add\"]\n")
+                .unwrap();
+        let m = Matcher::new(&t).unwrap();
+        let count = |text: &str| {
+            let mut hits = Vec::new();
+            m.find(text, &mut hits);
+            hits.len()
+        };
+        for yes in
+            ["Add dark mode.", "Please add dark mode", "It is slow. So, please add a cache!", "(add offline maps)"]
+        {
+            assert_eq!(count(yes), 1, "{yes}");
+        }
+        for no in ["I want to add a line", "you never add anything", "to add insult to injury", "Please, sir, add it"] {
+            assert_eq!(count(no), 0, "{no}");
+        }
     }
 }

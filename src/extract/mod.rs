@@ -95,8 +95,20 @@ impl Extractor {
             }
             hits.clear();
             self.matcher.find(text, &mut hits);
+            // One idea per sentence and category: "do you have plans to add an option to ..." is
+            // one request, though two cues match.
+            let mut last_idea: Option<(u16, usize)> = None;
             for h in &hits {
                 let kind = self.taxonomy.categories[h.category as usize].kind;
+                if kind == Kind::Idea {
+                    let same_sentence = last_idea.is_some_and(|(c, end)| {
+                        c == h.category && end <= h.start && !text[end..h.start].contains(['.', '!', '?', '\n'])
+                    });
+                    if same_sentence {
+                        continue;
+                    }
+                    last_idea = Some((h.category, h.end));
+                }
                 let idea = (kind == Kind::Idea).then(|| idea::asked_for(text, h.end));
                 match kind {
                     Kind::Complaint => findings.complaints += 1,
