@@ -39,12 +39,14 @@ fn theme_of_calls(out: &Path) -> BTreeMap<String, String> {
     rows.iter().map(|r| (r[id].clone(), r[theme].clone())).collect()
 }
 
+/// Five wordings of one problem nobody put in the taxonomy. Each is a complaint in tone (a bad
+/// event word), as complaints are; discovery takes complaint words from such sentences.
 const DRONE: &[&str] = &[
     "Your delivery drone crashed into my garden fence and broke it.",
-    "The drone dropped my parcel on the roof, the drone just left it there.",
-    "A delivery drone hit my window this morning, the drone was flying far too low.",
-    "Your drone landed in the neighbours garden with my parcel.",
-    "The drone delivery woke the baby, that drone is so loud at six.",
+    "The drone dropped my parcel on the roof and it got damaged.",
+    "A delivery drone hit my window this morning, the drone is annoying and far too low.",
+    "Your drone left my parcel in the neighbours garden, so annoying.",
+    "The drone delivery woke the baby, that drone is so annoying at six.",
 ];
 
 const FILLER: &[&str] = &[

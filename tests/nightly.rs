@@ -39,7 +39,9 @@ fn write_calls(dir: &Path) -> std::path::PathBuf {
         call(
             "f4",
             "2026-11-22T12:00:00Z",
-            &["Just a question about opening hours.", "This is ridiculous and terrible, I am furious."],
+            // (Anger at the company, "this is ridiculous", is a complaint of the built-in
+            // taxonomy, `dissatisfaction`; grief is not.)
+            &["Just a question about opening hours.", "Sorry, it has been a terrible, sad week, my dog died."],
         ),
         // Complained, ended badly, no start time: low priority and no respond-by.
         call("f5", "", &["The app keeps crashing.", "This is terrible, awful, I am furious and fed up."]),

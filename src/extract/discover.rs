@@ -242,7 +242,7 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
 
             // A complaint theme is built from what customers complain about: the opening (where
             // the reason for a call is said) and, after it, the sentences that sound negative. Small talk later in the call ("that covers it") is left out.
-            if kind == Kind::Complaint && !early && !sounds_negative(sentence) {
+            if kind == Kind::Complaint && !sounds_negative(sentence) && !(early && asks(sentence)) {
                 continue;
             }
             let mut mask = 0u64;
@@ -272,18 +272,56 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
     out
 }
 
-/// Whether a sentence carries a complaint's tone: a negative sentiment score, or a negation
-/// ("never arrived", "doesn't work", "still not fixed").
-fn sounds_negative(sentence: &str) -> bool {
-    let score = super::sentiment::score(sentence);
-    if score != 0.0 {
-        // The lexicon handles negation itself: "not crashing anymore" scores positive.
-        return score < 0.0;
+/// Whether a sentence asks something: a question mark, or a question word first ("how do I
+/// cancel", "can I return this").
+fn asks(sentence: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "how", "why", "when", "where", "what", "which", "who", "can", "could", "will", "would", "is", "are", "do",
+        "does", "did", "should", "any", "anyone",
+    ];
+    if sentence.contains('?') {
+        return true;
     }
-    sentence.split_whitespace().any(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').to_lowercase();
-        w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot")
-    })
+    let first = sentence
+        .split_whitespace()
+        .find(|w| !w.starts_with('@') && !w.starts_with('#'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase());
+    first.is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
+/// Whether a sentence carries a complaint's tone: a negative word of the sentiment lexicon
+/// ("delayed", "lost", "broken"), or a negation of something neutral or good ("doesn't work",
+/// "never arrived"). A negated negative word is not one ("no outage on my end", "the app hasn't
+/// frozen").
+/// Courtesy around it ("thanks", "please help") does not cancel it, as it would in a score.
+fn sounds_negative(sentence: &str) -> bool {
+    // Words a negation reaches.
+    const REACH: usize = 3;
+    let mut open_negation: Option<usize> = None;
+    for (i, raw) in sentence.split_whitespace().enumerate() {
+        let w = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').to_lowercase();
+        let negator =
+            w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot" | "no");
+        if negator {
+            open_negation = Some(i);
+            continue;
+        }
+        let valence = super::sentiment::valence(&w);
+        match open_negation {
+            // A negated good word is bad ("never arrived", "not happy"); a negated bad word is
+            // not ("no outage", "hasn't frozen").
+            Some(at) if i - at <= REACH && valence.is_some_and(|v| v > 0.0) => return true,
+            Some(at) if i - at <= REACH && valence.is_some() => open_negation = None,
+            Some(at) if i - at <= REACH => {}
+            Some(_) => return true,
+            None if valence.is_some_and(|v| v < 0.0) => return true,
+            None => {}
+        }
+        if raw.ends_with([',', ';', '.', '!', '?']) && open_negation.take().is_some() {
+            return true;
+        }
+    }
+    open_negation.is_some()
 }
 
 /// `text` cut to at most `max` bytes at a character boundary, with `…` when cut.
@@ -322,9 +360,10 @@ mod tests {
 
     #[test]
     fn content_words_are_stemmed_and_paired_within_a_clause() {
-        let c = conv(&[("customer", "Hi, they lost my bags again! The carousel was empty.")]);
+        let c = conv(&[("customer", "Hi, they lost my bags again! The carousel never moved. Thanks anyway.")]);
         let terms = call_terms(&c, &[], &[]);
-        assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel empti", "empti"]);
+        // "Thanks anyway." is neither negative nor a question: not a complaint's words.
+        assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel move", "move"]);
         let lost_bag = terms.terms.iter().find(|t| t.key == "lost bag").unwrap();
         assert_eq!(lost_bag.surface, "lost bags");
         assert!(lost_bag.early);
@@ -359,12 +398,25 @@ mod tests {
     }
 
     #[test]
+    fn tone_and_questions_decide_which_sentences_are_complaints() {
+        for yes in ["My flight was delayed again, thanks", "The parcel never arrived.", "It doesn't work"] {
+            assert!(sounds_negative(yes), "{yes}");
+        }
+        for no in ["No outage on my end.", "The app hasn't frozen once.", "Thanks for sorting it", "Super flight!"] {
+            assert!(!sounds_negative(no), "{no}");
+        }
+        assert!(asks("@acme how do I return this"));
+        assert!(asks("Do you ship to Canada?"));
+        assert!(!asks("I bought a new kettle today."));
+    }
+
+    #[test]
     fn the_number_of_terms_is_capped() {
         let text: String = (0..100).map(|i| format!("word{} ", ["alpha", "beta", "gamma", "delta"][i % 4])).collect();
         let many: String = (0..200)
             .map(|i| format!("zz{} ", char::from(b'a' + (i % 26) as u8).to_string().repeat(i / 26 + 2)))
             .collect();
-        let c = conv(&[("customer", &format!("{text} {many}"))]);
+        let c = conv(&[("customer", &format!("broken {text} {many}"))]);
         assert_eq!(call_terms(&c, &[], &[]).terms.len(), MAX_TERMS);
     }
 }
