@@ -9,6 +9,7 @@
 //! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -163,6 +164,7 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
     let names_by_case = !capitalised_throughout(text);
     let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
     let chunks: Vec<&str> = text.split_whitespace().collect();
+    let mut buf = String::new();
     for (i, &chunk) in chunks.iter().enumerate() {
         // Handles, addresses, links and codes are not words of a theme; they also break phrases.
         if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") {
@@ -170,14 +172,16 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
             continue;
         }
         let ends_clause = chunk.ends_with([',', ';', ':', '.', '!', '?', ')', '"']);
-        let word: String = chunk
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .chars()
-            .filter(|c| *c != '-')
-            .map(|c| if c == '\u{2019}' { '\'' } else { c })
-            .flat_map(char::to_lowercase)
-            .collect();
-        let word = word.strip_suffix("'s").unwrap_or(&word);
+        buf.clear();
+        buf.extend(
+            chunk
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .chars()
+                .filter(|c| *c != '-')
+                .map(|c| if c == '\u{2019}' { '\'' } else { c })
+                .flat_map(char::to_lowercase),
+        );
+        let word = buf.strip_suffix("'s").unwrap_or(&buf);
         let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
         // A capital after the first word marks a name; so does a capital first word followed by
         // another capitalised word ("Fatima Reyes, that's me").
@@ -212,9 +216,9 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
 /// complaint mentions; `idea_ends` the ends of taxonomy idea cues.
 pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_ends: &[(u32, usize)]) -> CallTerms {
     let mut out = CallTerms::default();
-    let mut seen: HashSet<(Kind, String)> = HashSet::new();
     let mut opening = 0;
     let mut run: Vec<Option<(String, String)>> = Vec::new();
+    let (mut key, mut surface) = (String::new(), String::new());
     for t in conv.customer_turns() {
         let text = &conv.call.turns[t].text;
         for (start, end) in normalize::sentences(text) {
@@ -233,33 +237,34 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
                 (None, Some(e)) => (Kind::Idea, &sentence[e..]),
                 _ => (Kind::Complaint, sentence),
             };
-            run.clear();
-            words(body, &mut run);
-            let content = run.iter().flatten().count();
-            if content == 0 {
-                continue;
-            }
-
-            // A complaint theme is built from what customers complain about: the opening (where
-            // the reason for a call is said) and, after it, the sentences that sound negative. Small talk later in the call ("that covers it") is left out.
+            // Complaint words come from what sounds like a complaint, or from a question in the
+            // opening (where the reason for a call is said); small talk ("that covers it") is
+            // left out. Checked first: it is cheaper than reading the words.
             if kind == Kind::Complaint && !sounds_negative(sentence) && !(early && asks(sentence)) {
                 continue;
             }
+            run.clear();
+            words(body, &mut run);
             let mut mask = 0u64;
-            let mut add = |key: String, surface: String, out: &mut CallTerms| {
+            // Adds a term, allocating only for a term the call has not said before.
+            let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
                 if let Some(i) = out.terms.iter().position(|x| x.kind == kind && x.key == key) {
                     mask |= 1 << i;
-                } else if out.terms.len() < MAX_TERMS && seen.insert((kind, key.clone())) {
+                } else if out.terms.len() < MAX_TERMS {
                     mask |= 1 << out.terms.len();
-                    out.terms.push(Term { kind, key, surface, early });
+                    out.terms.push(Term { kind, key: key.to_string(), surface: surface.to_string(), early });
                 }
             };
             for pair in run.windows(2) {
                 if let [Some((s1, w1)), second] = pair {
-                    add(s1.clone(), w1.clone(), &mut out);
+                    add(s1, w1, &mut out);
                     if let Some((s2, w2)) = second {
                         if s1 != s2 {
-                            add(format!("{s1} {s2}"), format!("{w1} {w2}"), &mut out);
+                            key.clear();
+                            surface.clear();
+                            let _ = write!(key, "{s1} {s2}");
+                            let _ = write!(surface, "{w1} {w2}");
+                            add(&key, &surface, &mut out);
                         }
                     }
                 }
@@ -298,8 +303,14 @@ fn sounds_negative(sentence: &str) -> bool {
     // Words a negation reaches.
     const REACH: usize = 3;
     let mut open_negation: Option<usize> = None;
+    let mut w = String::new();
     for (i, raw) in sentence.split_whitespace().enumerate() {
-        let w = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').to_lowercase();
+        w.clear();
+        w.extend(
+            raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+                .chars()
+                .flat_map(char::to_lowercase),
+        );
         let negator =
             w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot" | "no");
         if negator {
