@@ -471,6 +471,8 @@ struct Sink {
     latest_date: Option<String>,
     /// What discovery keeps of each call, when it is on.
     discovery: Option<Collector>,
+    /// The input file of each call given to discovery, in order (for the history).
+    call_files: Vec<u32>,
     /// How speakers of diarized formats were mapped.
     speaker_mapping: SpeakerReport,
     /// The metadata join's counts, when `--metadata` is used.
@@ -563,6 +565,7 @@ impl Sink {
                 self.counts.add(&call, max_values);
                 if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.take()) {
                     collector.add(&p.row.call_id, terms, &p.segments);
+                    self.call_files.push(p.file as u32);
                 }
             }
         }
@@ -680,6 +683,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         file_categories: vec![vec![0; taxonomy.categories.len()]; files.len()],
         latest_date: None,
         discovery: stages.config.discovery.as_ref().map(|_| Collector::default()),
+        call_files: Vec::new(),
         speaker_mapping: SpeakerReport::default(),
         join: stages.decoder.join().map(MetadataJoin::stats),
         speaker_options: stages.decoder.formats().speakers.clone(),
@@ -725,6 +729,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         file_categories,
         latest_date,
         discovery,
+        call_files,
         speaker_mapping,
         join,
         ..
@@ -763,8 +768,19 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     let date = args.date.clone().or(latest_date).unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
     let night = match &args.history {
         Some(history_dir) => {
-            let inputs = night_inputs(&files, &ledger, &file_categories, taxonomy)?;
-            let (history, night, trends) = trends_for_night(history_dir, &date, inputs, taxonomy, &stages.config)?;
+            let mut inputs = night_inputs(&files, &ledger, &file_categories, taxonomy)?;
+            // Themes join the history under ids that last from night to night.
+            let mut tracked = taxonomy.clone();
+            if let Some(found) = &themes {
+                for (theme, file) in found.assignment.iter().zip(&call_files) {
+                    if let Some(t) = theme {
+                        let id = found.themes[*t as usize].trend_id();
+                        *inputs[*file as usize].categories.entry(id).or_default() += 1;
+                    }
+                }
+                tracked.categories.extend(found.as_trend_categories());
+            }
+            let (history, night, trends) = trends_for_night(history_dir, &date, inputs, &tracked, &stages.config)?;
             let path = dir.join("trends.csv");
             report::csv::write_table(&path, &table::trends(&trends))
                 .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;

@@ -206,3 +206,45 @@ fn a_run_killed_in_the_middle_leaves_the_previous_report_and_history_intact() {
 fn sheet_text(out: &Path, name: &str) -> Vec<String> {
     sheet(out, name).rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect()
 }
+
+#[test]
+fn a_discovered_theme_is_tracked_night_over_night_under_a_lasting_id() {
+    let s = setup();
+    let dir = s.root.join("in");
+    for day in 1..=6u32 {
+        let mut input = fs::read_to_string(night_file(&dir, day, 100, 30, false)).unwrap();
+        // From night 5, a problem nobody put in the taxonomy: the self-checkout scanner.
+        if day >= 5 {
+            for i in 0..20 {
+                let call = serde_json::json!({
+                    "call_id": format!("s{day}-{i}"),
+                    "started_at": format!("2026-11-{day:02}T11:00:00Z"),
+                    "turns": [{"speaker": "customer", "text": "The self-checkout scanner froze again and beeped at me, so annoying."}],
+                });
+                input.push_str(&call.to_string());
+                input.push('\n');
+            }
+        }
+        let path = dir.join(format!("night-{day:02}.jsonl"));
+        fs::write(&path, input).unwrap();
+        let out = s.root.join(format!("report-{day:02}"));
+        let mut args: Vec<String> = vec![path.display().to_string()];
+        args.extend(
+            ["--taxonomy", s.taxonomy.to_str().unwrap(), "--history", s.history.to_str().unwrap()].map(String::from),
+        );
+        args.extend(["--min-calls".to_string(), "5".to_string()]);
+        mine_into(&out, &args);
+        let rows: Vec<TrendRow> = read_rows(&out.join("trends.csv"));
+        let scanner: Vec<&TrendRow> =
+            rows.iter().filter(|r| r.category.starts_with("theme:") && r.label.contains("scanner")).collect();
+        if day < 5 {
+            assert!(scanner.is_empty(), "night {day}: {scanner:?}");
+            continue;
+        }
+        assert_eq!(scanner.len(), 1, "night {day}: {rows:?}");
+        let theme = scanner[0];
+        assert_eq!(theme.calls, 20, "night {day}");
+        assert_eq!(theme.new, day == 5, "night {day}: new on its first night only: {theme:?}");
+        assert_eq!(theme.kind, "complaint");
+    }
+}

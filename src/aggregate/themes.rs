@@ -100,6 +100,9 @@ pub struct Theme {
     pub share: f64,
     /// The theme's phrases, most used first, as said.
     pub phrases: Vec<String>,
+    /// The stemmed form of its most used term: what the theme is recognised by from one night
+    /// to the next (ids are per run).
+    pub key: String,
     /// Up to 3 customer sentences (not yet redacted).
     pub quotes: Vec<String>,
 }
@@ -119,7 +122,31 @@ pub struct Themes {
     pub counts: Counts,
 }
 
+impl Theme {
+    /// The theme's id in the history and trends (see [`Themes::as_trend_categories`]).
+    pub fn trend_id(&self) -> String {
+        let prefix = if self.kind == Kind::Idea { "idea-theme" } else { "theme" };
+        format!("{prefix}:{}", self.key)
+    }
+}
+
 impl Themes {
+    /// The themes as categories for the history and trends: id `theme:KEY` (`idea-theme:KEY`
+    /// for ideas), KEY being the stem of the theme's lead term, so that the same theme is the same
+    /// row from night to night although its `T..` id is per run.
+    pub fn as_trend_categories(&self) -> Vec<Category> {
+        self.themes
+            .iter()
+            .map(|t| Category {
+                id: t.trend_id(),
+                kind: t.kind,
+                label: format!("{} (theme)", t.label),
+                phrases: Vec::new(),
+                exclude: Vec::new(),
+            })
+            .collect()
+    }
+
     /// The themes as categories (id, kind, label), so that segment tables treat them alike.
     pub fn as_taxonomy(&self) -> Taxonomy {
         let categories = self
@@ -554,6 +581,7 @@ impl Collector {
                     .then_with(|| key(a.0).cmp(key(b.0)))
             });
             let phrases: Vec<String> = ranked.iter().map(|(t, _)| self.surface(*t)).collect();
+            let key = ranked.first().map_or_else(String::new, |(t, _)| self.terms[*t as usize].key.clone());
             let quotes = self.quotes(g as u32, terms, &assignment, idf);
             built.push((
                 g,
@@ -564,6 +592,7 @@ impl Collector {
                     calls: sizes[g],
                     share: sizes[g] as f64 / n.max(1) as f64,
                     phrases,
+                    key,
                     quotes,
                 },
             ));
