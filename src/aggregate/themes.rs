@@ -337,13 +337,7 @@ impl Collector {
                     }
                     scores[g as usize] += weight;
                 }
-                let best = touched
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
-                for &g in &touched {
-                    scores[g as usize] = 0.0;
-                }
+                let best = take_best(&touched, &mut scores);
                 *slot = best;
                 if let Some(g) = best {
                     sizes[g as usize] += 1;
@@ -441,13 +435,7 @@ impl Collector {
                         scores[g as usize] += w * early;
                     }
                 }
-                let best = touched
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
-                for &g in &touched {
-                    scores[g as usize] = 0.0;
-                }
+                let best = take_best(&touched, &mut scores);
                 moved |= best != *slot;
                 *slot = best;
                 if let Some(g) = best {
@@ -666,6 +654,19 @@ impl Collector {
         }
         quotes
     }
+}
+
+/// The theme with the highest score among those a call touched (the lowest index on ties), and
+/// the scores set back to zero for the next call.
+fn take_best(touched: &[u32], scores: &mut [f64]) -> Option<u32> {
+    let best = touched
+        .iter()
+        .copied()
+        .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
+    for &g in touched {
+        scores[g as usize] = 0.0;
+    }
+    best
 }
 
 /// The 2-3 top phrases, leaving out a word already inside a chosen phrase.

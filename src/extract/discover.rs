@@ -350,20 +350,7 @@ fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Call, Role, Turn};
-
-    fn conv(turns: &[(&str, &str)]) -> Conversation {
-        let call = Call {
-            call_id: "c".into(),
-            turns: turns
-                .iter()
-                .map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() })
-                .collect(),
-            ..Call::default()
-        };
-        let roles = turns.iter().map(|(s, _)| if *s == "customer" { Role::Customer } else { Role::Agent }).collect();
-        Conversation { call, roles }
-    }
+    use crate::extract::tests::conv;
 
     fn keys(terms: &CallTerms, kind: Kind) -> Vec<&str> {
         terms.terms.iter().filter(|t| t.kind == kind).map(|t| t.key.as_str()).collect()

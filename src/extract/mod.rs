@@ -178,7 +178,9 @@ mod tests {
     use crate::model::{Call, Turn};
     use crate::normalize::{normalize, Speakers};
 
-    fn conv(turns: &[(&str, &str)]) -> Conversation {
+    /// A conversation of (speaker, text) turns, roles mapped by the default config (also used by
+    /// the tests of `discover`).
+    pub(super) fn conv(turns: &[(&str, &str)]) -> Conversation {
         let call = Call {
             call_id: "c".into(),
             turns: turns
