@@ -179,6 +179,8 @@ enum Outcome {
 struct Processed {
     file: usize,
     record: String,
+    /// The record's line (0 for a whole file), as `record` names it.
+    line: u64,
     follow_up: Option<FollowUpRow>,
     row: CallRow,
     mentions: Vec<(Kind, u16, u16, u32, String)>,
@@ -364,6 +366,7 @@ impl Stages {
         Outcome::Call(Box::new(Processed {
             file: item.file,
             record,
+            line: item.line,
             follow_up,
             row,
             mentions,
@@ -454,6 +457,19 @@ fn respond_by(started_at: &str, hours: f64) -> String {
     due.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A 128-bit hash of a call id: two SipHash-1-3 passes with fixed keys, so the same on every
+/// run. Two ids share it with a probability of about n^2 / 2^129: never, in practice.
+fn call_id_hash(id: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        id.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
 /// What the sink thread accumulates.
 struct Sink {
     writer: ReportWriter,
@@ -461,8 +477,9 @@ struct Sink {
     ledger: Vec<InputEntry>,
     rejects: Vec<Reject>,
     unknown_turns: u64,
-    /// call_id -> where it was first seen; later records with the same id are rejected.
-    seen: HashMap<String, (usize, String)>,
+    /// A 128-bit hash of each call_id -> where it was first seen (file, line); later records with
+    /// the same id are rejected. A hash, not the id, so that memory stays small per call.
+    seen: HashMap<u128, (u32, u64)>,
     /// Calls to call back.
     follow_ups: Vec<FollowUpRow>,
     /// Per input file, calls that mention each category (for the history).
@@ -499,12 +516,10 @@ impl Sink {
                 self.rejects.push(Reject { file: files[file].shown.clone(), record, reason });
             }
             Outcome::Call(p) => {
-                if let Some((file, record)) = self.seen.get(&p.row.call_id) {
-                    let at = if record.is_empty() {
-                        files[*file].shown.clone()
-                    } else {
-                        format!("{} {record}", files[*file].shown)
-                    };
+                let id_hash = call_id_hash(&p.row.call_id);
+                if let Some(&(file, line)) = self.seen.get(&id_hash) {
+                    let shown = &files[file as usize].shown;
+                    let at = if line == 0 { shown.clone() } else { format!("{shown} line {line}") };
                     let reason = format!("duplicate call_id {:?}: kept the first, at {at}", p.row.call_id);
                     return self.take(
                         Outcome::Reject { file: p.file, record: p.record, reason, seen: p.seen },
@@ -513,7 +528,7 @@ impl Sink {
                         max_values,
                     );
                 }
-                self.seen.insert(p.row.call_id.clone(), (p.file, p.record.clone()));
+                self.seen.insert(id_hash, (p.file as u32, p.line));
                 let mut p = p;
                 if let Some(seen) = p.seen.take() {
                     self.saw(p.file, &seen, false);
