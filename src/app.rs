@@ -480,8 +480,12 @@ struct Sink {
     /// A 128-bit hash of each call_id -> where it was first seen (file, line); later records with
     /// the same id are rejected. A hash, not the id, so that memory stays small per call.
     seen: HashMap<u128, (u32, u64)>,
-    /// Calls to call back.
+    /// Calls to call back: the most urgent, at most twice `follow_up_max` at any time.
     follow_ups: Vec<FollowUpRow>,
+    /// Follow-ups listed at most.
+    follow_up_max: usize,
+    /// All follow-ups by priority: high, medium, low.
+    follow_up_counts: [u64; 3],
     /// Per input file, calls that mention each category (for the history).
     file_categories: Vec<Vec<u64>>,
     /// The latest `started_at` date seen (YYYY-MM-DD), the default night.
@@ -537,7 +541,7 @@ impl Sink {
                     stats.add(joined);
                 }
                 if let Some(f) = p.follow_up.take() {
-                    self.follow_ups.push(f);
+                    self.add_follow_up(f);
                 }
                 for &c in &p.findings.categories {
                     self.file_categories[p.file][c as usize] += 1;
@@ -590,6 +594,23 @@ impl Sink {
 
 impl Sink {
     /// Records a detected format in the file's ledger and counts how its speakers were mapped.
+    /// Keeps the `max_rows` most urgent follow-ups and counts them all. The list is cut back
+    /// whenever it doubles, so memory stays bounded; the order is total, so the rows kept do not
+    /// depend on the order calls came in.
+    fn add_follow_up(&mut self, row: FollowUpRow) {
+        let rank = match row.priority {
+            "high" => 0,
+            "medium" => 1,
+            _ => 2,
+        };
+        self.follow_up_counts[rank] += 1;
+        self.follow_ups.push(row);
+        if self.follow_ups.len() >= 2 * self.follow_up_max {
+            table::sort_follow_ups(&mut self.follow_ups);
+            self.follow_ups.truncate(self.follow_up_max);
+        }
+    }
+
     fn saw(&mut self, file: usize, seen: &Seen, rejected: bool) {
         self.ledger[file].format.clone_from(&seen.format);
         let rule = match seen.speakers {
@@ -695,6 +716,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         unknown_turns: 0,
         seen: HashMap::new(),
         follow_ups: Vec::new(),
+        follow_up_max: stages.config.follow_ups.max_rows,
+        follow_up_counts: [0; 3],
         file_categories: vec![vec![0; taxonomy.categories.len()]; files.len()],
         latest_date: None,
         discovery: stages.config.discovery.as_ref().map(|_| Collector::default()),
@@ -741,6 +764,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         mut rejects,
         unknown_turns,
         mut follow_ups,
+        follow_up_counts,
+        follow_up_max,
         file_categories,
         latest_date,
         discovery,
@@ -756,6 +781,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     };
     let discovery_time = discovery_started.elapsed();
     table::sort_follow_ups(&mut follow_ups);
+    follow_ups.truncate(follow_up_max);
     file_rejects.append(&mut rejects);
     let rejects = file_rejects;
     let discovery_rejects = rejects.len() as u64 - ledger.iter().map(|l| l.rejects).sum::<u64>();
@@ -777,6 +803,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         idea_mentions: counts.idea_mentions,
         calls_with_complaint: counts.calls_with_complaint,
         calls_with_idea: counts.calls_with_idea,
+        follow_ups: follow_up_counts,
+        follow_ups_listed: follow_ups.len() as u64,
         unknown_speaker_turns: unknown_turns,
     };
     let tabled = started.elapsed();
@@ -866,7 +894,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         rejects: totals.rejects,
         complaints: totals.complaint_mentions,
         ideas: totals.idea_mentions,
-        follow_ups: follow_ups.len() as u64,
+        follow_ups: follow_up_counts.iter().sum(),
         themes: tables.discovery.as_ref().map(|d| d.themes.len() as u64),
         out: args.out.clone(),
         elapsed,

@@ -283,6 +283,9 @@ pub struct FollowUpsFile {
     pub cancellation_categories: Vec<String>,
     /// Categories that mean the customer had to contact the company again.
     pub repeat_categories: Vec<String>,
+    /// At most this many follow-ups are listed, the most urgent first (all are counted): a list
+    /// nobody can work through in 36 hours helps nobody, and it would grow with the night.
+    pub max_rows: usize,
 }
 
 impl Default for FollowUpsFile {
@@ -301,6 +304,7 @@ impl Default for FollowUpsFile {
             ]),
             cancellation_categories: strings(&["cancellation"]),
             repeat_categories: strings(&["repeat_contact"]),
+            max_rows: 10_000,
         }
     }
 }
@@ -675,6 +679,9 @@ impl ConfigFile {
             link: d.link,
         });
         let formats = self.formats.build(&mut problems);
+        if self.follow_ups.max_rows == 0 {
+            problems.push("follow_ups.max_rows must be at least 1".to_string());
+        }
         let hours = self.follow_ups.respond_within_hours;
         if !(hours.is_finite() && hours > 0.0) {
             problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));

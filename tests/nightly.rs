@@ -149,3 +149,18 @@ fn sheet_names(out: &Path) -> Vec<String> {
     use calamine::Reader;
     workbook(out).sheet_names().to_vec()
 }
+
+#[test]
+fn the_follow_up_list_keeps_the_most_urgent_and_counts_them_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = write_calls(tmp.path());
+    let config = tmp.path().join("earful.toml");
+    fs::write(&config, "[follow_ups]\nmax_rows = 2\n").unwrap();
+    let out = tmp.path().join("report");
+    mine_into(&out, &[input.display().to_string(), "--config".into(), config.display().to_string()]);
+    let ids: Vec<String> = follow_ups(&out).into_iter().map(|r| r.call_id).collect();
+    assert_eq!(ids, ["f1", "f2"], "the high and the medium one; the low one is counted, not listed");
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["totals"]["follow_ups"], serde_json::json!([1, 1, 1]));
+    assert_eq!(m["totals"]["follow_ups_listed"], 2);
+}

@@ -50,6 +50,10 @@ pub struct Totals {
     pub calls_with_idea: u64,
     /// Turns whose speaker label is not mapped to customer or agent (not mined).
     pub unknown_speaker_turns: u64,
+    /// Calls to call back: high, medium and low priority (all of them, listed or not).
+    pub follow_ups: [u64; 3],
+    /// Follow-ups listed in follow_ups.csv (at most `follow_ups.max_rows`, the most urgent).
+    pub follow_ups_listed: u64,
 }
 
 /// What discovery did, when it was on.

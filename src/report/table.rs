@@ -302,18 +302,22 @@ pub struct FollowUpRow {
 
 /// Sort order of the follow-up list: priority, then the earliest deadline, then call id.
 pub fn sort_follow_ups(rows: &mut [FollowUpRow]) {
+    rows.sort_by(follow_up_order);
+}
+
+/// The follow-up order: priority, then the earliest respond-by (unknown last), then call id. A
+/// total order, so keeping the first N is the same whatever order the calls came in.
+pub fn follow_up_order(a: &FollowUpRow, b: &FollowUpRow) -> std::cmp::Ordering {
     let rank = |p: &str| match p {
         "high" => 0,
         "medium" => 1,
         _ => 2,
     };
-    rows.sort_by(|a, b| {
-        rank(a.priority)
-            .cmp(&rank(b.priority))
-            .then_with(|| a.respond_by.is_empty().cmp(&b.respond_by.is_empty()))
-            .then_with(|| a.respond_by.cmp(&b.respond_by))
-            .then_with(|| a.call_id.cmp(&b.call_id))
-    });
+    rank(a.priority)
+        .cmp(&rank(b.priority))
+        .then_with(|| a.respond_by.is_empty().cmp(&b.respond_by.is_empty()))
+        .then_with(|| a.respond_by.cmp(&b.respond_by))
+        .then_with(|| a.call_id.cmp(&b.call_id))
 }
 
 /// follow_ups.csv as a table.

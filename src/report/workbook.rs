@@ -36,7 +36,7 @@ pub struct RunReport<'a> {
 /// Writes report.xlsx into `dir`, reading calls.csv and mentions.csv written there before.
 pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns, trends } = *run;
-    let mut overview = overview(tables, totals, follow_ups, config, taxonomy_source);
+    let mut overview = overview(tables, totals, config, taxonomy_source);
     if let Some(trends) = trends {
         overview.sections.insert(
             0,
@@ -116,13 +116,7 @@ fn col(name: &str, kind: ColumnKind) -> Column {
     Column { name: name.to_string(), kind, width: 10.0 }
 }
 
-fn overview(
-    tables: &Tables,
-    totals: &Totals,
-    follow_ups: &[FollowUpRow],
-    config: &Config,
-    taxonomy_source: &str,
-) -> Overview {
+fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: &str) -> Overview {
     let pct = |n: u64| if totals.calls == 0 { 0.0 } else { n as f64 / totals.calls as f64 * 100.0 };
     let unhappy = tables
         .segments
@@ -142,7 +136,7 @@ fn overview(
             Cell::Text(format!("{} ({:.1}%)", totals.calls_with_idea, pct(totals.calls_with_idea))),
         ),
         ("Calls ending unhappy".to_string(), Cell::Text(format!("{} ({:.1}%)", unhappy, pct(unhappy)))),
-        ("Follow-ups to call back (see Follow-ups)".to_string(), Cell::Text(follow_up_summary(follow_ups))),
+        ("Follow-ups to call back (see Follow-ups)".to_string(), Cell::Text(follow_up_summary(totals))),
         ("Taxonomy".to_string(), Cell::Text(taxonomy_source.to_string())),
         ("Themes discovered (see Themes)".to_string(), Cell::Text(theme_summary(tables, totals.calls))),
         ("Quotes redacted".to_string(), Cell::Text(if config.redact { "yes" } else { "no" }.to_string())),
@@ -268,7 +262,12 @@ fn theme_summary(tables: &Tables, calls: u64) -> String {
     }
 }
 
-fn follow_up_summary(rows: &[FollowUpRow]) -> String {
-    let count = |p: &str| rows.iter().filter(|r| r.priority == p).count();
-    format!("{} ({} high, {} medium, {} low)", rows.len(), count("high"), count("medium"), count("low"))
+fn follow_up_summary(totals: &Totals) -> String {
+    let [high, medium, low] = totals.follow_ups;
+    let all = high + medium + low;
+    let mut text = format!("{all} ({high} high, {medium} medium, {low} low)");
+    if totals.follow_ups_listed < all {
+        text.push_str(&format!("; the {} most urgent are listed (follow_ups.max_rows)", totals.follow_ups_listed));
+    }
+    text
 }
