@@ -544,19 +544,30 @@ impl Collector {
         for g in assignment.iter().flatten() {
             sizes[*g as usize] += 1;
         }
-        // Per theme, how many of its calls use each of its terms.
+        // One pass over the calls: per theme, how many of its calls use each of its terms, and
+        // its calls' sentences that use its terms, scored for quoting.
+        let member: std::collections::HashSet<(u32, u32)> =
+            groups.iter().enumerate().flat_map(|(g, terms)| terms.iter().map(move |&t| (g as u32, t))).collect();
         let mut used: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); groups.len()];
+        let mut candidates: Vec<Vec<(f64, &str, &str)>> = vec![Vec::new(); groups.len()];
         for (call, g) in self.calls.iter().zip(&assignment) {
-            let Some(g) = g else { continue };
-            for &raw in call.terms.iter() {
-                let t = raw & !EARLY;
-                if groups[*g as usize].contains(&t) {
-                    *used[*g as usize].entry(t).or_default() += 1;
+            let Some(g) = *g else { continue };
+            let in_theme = |raw: u32| member.contains(&(g, raw & !EARLY));
+            for &raw in call.terms.iter().filter(|&&raw| in_theme(raw)) {
+                *used[g as usize].entry(raw & !EARLY).or_default() += 1;
+            }
+            for (text, mask) in call.sentences.iter() {
+                let score: f64 = (call.terms.iter().enumerate())
+                    .filter(|&(i, &raw)| mask & (1 << i) != 0 && in_theme(raw))
+                    .map(|(_, raw)| idf[(raw & !EARLY) as usize])
+                    .sum();
+                if score > 0.0 {
+                    candidates[g as usize].push((score, &call.call_id, text));
                 }
             }
         }
         let mut built: Vec<(usize, Theme)> = Vec::new();
-        for (g, terms) in groups.iter().enumerate() {
+        for (g, found) in candidates.into_iter().enumerate() {
             if !alive[g] || sizes[g] == 0 {
                 continue;
             }
@@ -570,7 +581,7 @@ impl Collector {
             });
             let phrases: Vec<String> = ranked.iter().map(|(t, _)| self.surface(*t)).collect();
             let key = ranked.first().map_or_else(String::new, |(t, _)| self.terms[*t as usize].key.clone());
-            let quotes = self.quotes(g as u32, terms, &assignment, idf);
+            let quotes = quotes(found);
             built.push((
                 g,
                 Theme {
@@ -614,46 +625,26 @@ impl Collector {
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.len().cmp(&a.0.len())).then_with(|| b.0.cmp(&a.0)))
             .map_or_else(|| self.terms[term as usize].key.clone(), |(s, _)| s.clone())
     }
+}
 
-    /// Up to 3 distinct sentences of the theme's calls that use its terms most.
-    fn quotes(&self, g: u32, terms: &[u32], assignment: &[Option<u32>], idf: &[f64]) -> Vec<String> {
-        let mut found: Vec<(f64, &str, &str)> = Vec::new();
-        for (call, a) in self.calls.iter().zip(assignment) {
-            if *a != Some(g) {
-                continue;
-            }
-            for (text, mask) in call.sentences.iter() {
-                let score: f64 = call
-                    .terms
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, raw)| mask & (1 << i) != 0 && terms.contains(&(**raw & !EARLY)))
-                    .map(|(_, raw)| idf[(raw & !EARLY) as usize])
-                    .sum();
-                if score > 0.0 {
-                    found.push((score, &call.call_id, text));
-                }
-            }
+/// Up to 3 distinct sentences among a theme's scored candidates (score, call id, text): the
+/// highest scores first, sentences of readable length preferred, ties by call id and text.
+fn quotes(mut found: Vec<(f64, &str, &str)>) -> Vec<String> {
+    // Best first; prefer sentences of readable length; ties by call id and text.
+    let readable = |s: &str| if (20..=200).contains(&s.len()) { 1.0 } else { 0.5 };
+    found.sort_by(|a, b| {
+        (b.0 * readable(b.2)).total_cmp(&(a.0 * readable(a.2))).then_with(|| a.1.cmp(b.1)).then_with(|| a.2.cmp(b.2))
+    });
+    let mut quotes: Vec<String> = Vec::new();
+    for (_, _, text) in found {
+        if quotes.len() == 3 {
+            break;
         }
-        // Best first; prefer sentences of readable length; ties by call id and text.
-        let readable = |s: &str| if (20..=200).contains(&s.len()) { 1.0 } else { 0.5 };
-        found.sort_by(|a, b| {
-            (b.0 * readable(b.2))
-                .total_cmp(&(a.0 * readable(a.2)))
-                .then_with(|| a.1.cmp(b.1))
-                .then_with(|| a.2.cmp(b.2))
-        });
-        let mut quotes: Vec<String> = Vec::new();
-        for (_, _, text) in found {
-            if quotes.len() == 3 {
-                break;
-            }
-            if !quotes.iter().any(|q| q.eq_ignore_ascii_case(text)) {
-                quotes.push(text.to_string());
-            }
+        if !quotes.iter().any(|q| q.eq_ignore_ascii_case(text)) {
+            quotes.push(text.to_string());
         }
-        quotes
     }
+    quotes
 }
 
 /// The theme with the highest score among those a call touched (the lowest index on ties), and
