@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{CallCounts, Counts};
+use super::{Counts, ValueCounts};
 use crate::extract::discover::{CallTerms, MAX_TERMS};
 use crate::extract::{Category, Taxonomy};
 use crate::model::Kind;
@@ -135,32 +135,21 @@ impl Themes {
     /// for ideas), KEY being the stem of the theme's lead term, so that the same theme is the same
     /// row from night to night although its `T..` id is per run.
     pub fn as_trend_categories(&self) -> Vec<Category> {
-        self.themes
-            .iter()
-            .map(|t| Category {
-                id: t.trend_id(),
-                kind: t.kind,
-                label: format!("{} (theme)", t.label),
-                phrases: Vec::new(),
-                exclude: Vec::new(),
-            })
-            .collect()
+        self.as_categories(|t| (t.trend_id(), format!("{} (theme)", t.label)))
     }
 
     /// The themes as categories (id, kind, label), so that segment tables treat them alike.
     pub fn as_taxonomy(&self) -> Taxonomy {
-        let categories = self
-            .themes
-            .iter()
-            .map(|t| Category {
-                id: t.id.clone(),
-                kind: t.kind,
-                label: t.label.clone(),
-                phrases: Vec::new(),
-                exclude: Vec::new(),
-            })
-            .collect();
-        Taxonomy { categories }
+        Taxonomy { categories: self.as_categories(|t| (t.id.clone(), t.label.clone())) }
+    }
+
+    /// One category per theme, with the id and label `name` gives it.
+    fn as_categories(&self, name: impl Fn(&Theme) -> (String, String)) -> Vec<Category> {
+        let category = |t: &Theme| {
+            let (id, label) = name(t);
+            Category { id, kind: t.kind, label, phrases: Vec::new(), exclude: Vec::new() }
+        };
+        self.themes.iter().map(category).collect()
     }
 
     /// Calls with no theme over all calls (0 with no calls).
@@ -366,13 +355,34 @@ impl Collector {
 
     /// Counts calls per theme and segment value, the way categories are counted.
     fn count(&self, themes: &Themes, max_values: usize) -> Counts {
-        let mut counts = Counts::new(themes.themes.len());
-        let mut pairs: Vec<(String, String)> = Vec::new();
+        let n = themes.themes.len();
+        let mut counts = Counts::new(n);
+        // By segment value id first (no strings per call), then into the fields' maps.
+        let mut by_value: Vec<ValueCounts> =
+            vec![ValueCounts { calls: 0, category_calls: vec![0; n] }; self.segment_values.len()];
         for (call, theme) in self.calls.iter().zip(&themes.assignment) {
-            pairs.clear();
-            pairs.extend(call.segments.iter().map(|&id| self.segment_values[id as usize].clone()));
-            let categories: Vec<u16> = theme.iter().map(|&t| t as u16).collect();
-            counts.add(&CallCounts { segments: &pairs, categories: &categories, ..CallCounts::default() }, max_values);
+            counts.calls += 1;
+            if let Some(t) = theme {
+                counts.category_calls[*t as usize] += 1;
+            }
+            for &id in call.segments.iter() {
+                let slot = &mut by_value[id as usize];
+                slot.calls += 1;
+                if let Some(t) = theme {
+                    slot.category_calls[*t as usize] += 1;
+                }
+            }
+        }
+        for ((field, value), vc) in self.segment_values.iter().zip(by_value) {
+            let fc = counts.fields.entry(field.clone()).or_default();
+            fc.values.insert(value.clone(), vc);
+        }
+        // As for categories: a field with more than `max_values` values is not a segment.
+        for fc in counts.fields.values_mut() {
+            if fc.values.len() > max_values {
+                fc.too_many_values = true;
+                fc.values.clear();
+            }
         }
         counts
     }
