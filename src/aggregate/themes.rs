@@ -147,7 +147,7 @@ impl Themes {
     fn as_categories(&self, name: impl Fn(&Theme) -> (String, String)) -> Vec<Category> {
         let category = |t: &Theme| {
             let (id, label) = name(t);
-            Category { id, kind: t.kind, label, phrases: Vec::new(), exclude: Vec::new() }
+            Category { id, kind: t.kind, label, phrases: Vec::new(), exclude: Vec::new(), general: false }
         };
         self.themes.iter().map(category).collect()
     }

@@ -136,11 +136,20 @@ impl Extractor {
         findings
     }
 
+    /// The specific complaint mentioned most (the first on ties), else the general complaint
+    /// mentioned most, else the idea category mentioned most.
     fn primary(&self, mentions: &[Mention]) -> Option<u16> {
-        let is_complaint = |c: u16| self.taxonomy.categories[c as usize].kind == Kind::Complaint;
+        let class = |c: u16| {
+            let category = &self.taxonomy.categories[c as usize];
+            match (category.kind, category.general) {
+                (Kind::Complaint, false) => 0,
+                (Kind::Complaint, true) => 1,
+                (Kind::Idea, _) => 2,
+            }
+        };
         let mut best: Option<(u16, usize)> = None;
-        for want_complaint in [true, false] {
-            for m in mentions.iter().filter(|m| is_complaint(m.category) == want_complaint) {
+        for want in 0..3 {
+            for m in mentions.iter().filter(|m| class(m.category) == want) {
                 let n = mentions.iter().filter(|o| o.category == m.category).count();
                 if best.is_none_or(|(_, bn)| n > bn) {
                     best = Some((m.category, n));
@@ -195,6 +204,19 @@ mod tests {
 
     fn extractor() -> Extractor {
         Extractor::new(Taxonomy::builtin().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_general_complaint_is_primary_only_when_nothing_specific_is_named() {
+        let e = extractor();
+        let c =
+            conv(&[("customer", "I was charged twice. Unacceptable, the worst service, a disgrace, unacceptable.")]);
+        let f = e.extract(&c);
+        assert!(ids(&e, &f).contains(&"dissatisfaction".to_string()), "{:?}", ids(&e, &f));
+        assert_eq!(f.primary.map(|p| e.taxonomy().categories[p as usize].id.as_str()), Some("billing"));
+        let c = conv(&[("customer", "Unacceptable, the worst service.")]);
+        let f = e.extract(&c);
+        assert_eq!(f.primary.map(|p| e.taxonomy().categories[p as usize].id.as_str()), Some("dissatisfaction"));
     }
 
     fn ids(e: &Extractor, f: &Findings) -> Vec<String> {

@@ -71,6 +71,10 @@ pub struct CategoryFile {
     /// Phrases that cancel an overlapping phrase match.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// A general category ("unhappy with the service"): counted like any other, but a call's
+    /// primary category only when the call names nothing more specific.
+    #[serde(default)]
+    pub general: bool,
 }
 
 /// A checked category.
@@ -86,6 +90,8 @@ pub struct Category {
     pub phrases: Vec<String>,
     /// Lowercase exclusions.
     pub exclude: Vec<String>,
+    /// Primary only when nothing more specific is mentioned.
+    pub general: bool,
 }
 
 /// A checked taxonomy, in file order.
@@ -156,7 +162,7 @@ impl TaxonomyFile {
                 problem("no phrases".into());
             }
             let exclude = clean(&c.exclude);
-            categories.push(Category { id: c.id, kind: c.kind, label: c.label, phrases, exclude });
+            categories.push(Category { id: c.id, kind: c.kind, label: c.label, phrases, exclude, general: c.general });
         }
         if !problems.is_empty() {
             return Err(TaxonomyError::Invalid { path: path.to_string(), problems });
