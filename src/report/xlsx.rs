@@ -70,28 +70,43 @@ pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)
     workbook.set_zip_compression_level(1);
     let formats = Formats::new();
     write_overview(workbook.add_worksheet(), overview, &formats)?;
+    // Every sheet is added first, in order; then the big CSV-fed sheets are filled on their own
+    // threads (each streams to its own temporary file) while this thread fills the small ones.
     for (name, source) in sheets {
-        match source {
-            SheetSource::Table(table) => {
-                let sheet = workbook.add_worksheet();
-                sheet.set_name(*name)?;
-                header(sheet, &table.columns, &formats)?;
-                for (r, row) in table.rows.iter().enumerate() {
-                    for (c, (cell, col)) in row.iter().zip(&table.columns).enumerate() {
-                        write_cell(sheet, r as u32 + 1, c as u16, cell, col.kind, &formats)?;
+        let sheet = match source {
+            SheetSource::Table(_) => workbook.add_worksheet(),
+            SheetSource::Csv { .. } => workbook.add_worksheet_with_constant_memory()?,
+        };
+        sheet.set_name(*name)?;
+    }
+    let formats = &formats;
+    std::thread::scope(|scope| -> Result<(), XlsxError> {
+        let mut streams = Vec::new();
+        for (sheet, (_, source)) in workbook.worksheets_mut().iter_mut().skip(1).zip(sheets) {
+            match source {
+                SheetSource::Table(table) => {
+                    header(sheet, &table.columns, formats)?;
+                    for (r, row) in table.rows.iter().enumerate() {
+                        for (c, (cell, col)) in row.iter().zip(&table.columns).enumerate() {
+                            write_cell(sheet, r as u32 + 1, c as u16, cell, col.kind, formats)?;
+                        }
                     }
+                    finish(sheet, &table.columns, table.rows.len())?;
                 }
-                finish(sheet, &table.columns, table.rows.len())?;
-            }
-            SheetSource::Csv { path, columns, max_rows } => {
-                let sheet = workbook.add_worksheet_with_constant_memory()?;
-                sheet.set_name(*name)?;
-                header(sheet, columns, &formats)?;
-                let rows = stream_csv(sheet, path, columns, *max_rows, &formats)?;
-                finish(sheet, columns, rows)?;
+                SheetSource::Csv { path, columns, max_rows } => {
+                    streams.push(scope.spawn(move || -> Result<(), XlsxError> {
+                        header(sheet, columns, formats)?;
+                        let rows = stream_csv(sheet, path, columns, *max_rows, formats)?;
+                        finish(sheet, columns, rows)
+                    }));
+                }
             }
         }
-    }
+        for stream in streams {
+            stream.join().map_err(|_| XlsxError::ParameterError("a sheet writer thread panicked".into()))??;
+        }
+        Ok(())
+    })?;
     workbook.save(path)
 }
 
