@@ -30,7 +30,7 @@ use crate::history::{self, History, Night, NightInput};
 use crate::ingest::join::{JoinStats, Joined, MetadataJoin};
 use crate::ingest::vendor::roles::SpeakerReport;
 use crate::ingest::{self, Batch, Compression, Decoder, InputFile, Item, Mapped, Reject, Seen};
-use crate::model::{Kind, Role};
+use crate::model::{self, Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
 use crate::report::manifest::{DiscoveryEntry, InputEntry, Manifest, Timings, Totals, TOOL};
 use crate::report::table::{self, FollowUpRow};
@@ -222,7 +222,7 @@ impl Stages {
         conv: &normalize::Conversation,
         findings: &Findings,
         mentions: &[(Kind, u16, u16, u32, String)],
-        row: &CallRow,
+        categories: &str,
         quote: &dyn Fn(u32, usize, usize) -> String,
     ) -> Option<FollowUpRow> {
         if findings.complaints == 0 {
@@ -266,7 +266,7 @@ impl Stages {
             customer_id,
             priority: follow_up::priority(&reasons),
             reasons: reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
-            categories: row.categories.clone(),
+            categories: categories.to_string(),
             respond_by: respond_by(&started_at, rules.respond_within_hours),
             started_at,
             sentiment_end: findings.sentiment_end,
@@ -336,20 +336,8 @@ impl Stages {
             }
         }
         let ids = |c: &u16| taxonomy.categories[*c as usize].id.as_str();
-        let row = CallRow {
-            call_id: conv.call.call_id.clone(),
-            started_at: conv.call.started_at.clone(),
-            metadata: conv.call.metadata.clone(),
-            turns: conv.call.turns.len() as u32,
-            customer_words: findings.customer_words,
-            sentiment_start: findings.sentiment_start,
-            sentiment_end: findings.sentiment_end,
-            complaints: findings.complaints,
-            ideas: findings.ideas,
-            primary_category: findings.primary.as_ref().map(ids).unwrap_or_default().to_string(),
-            categories: findings.categories.iter().map(ids).collect::<Vec<_>>().join(";"),
-        };
-        let follow_up = self.follow_up(&conv, &findings, &mentions, &row, &quote);
+        let categories = findings.categories.iter().map(ids).collect::<Vec<_>>().join(";");
+        let follow_up = self.follow_up(&conv, &findings, &mentions, &categories, &quote);
         let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
         let terms = self.config.discovery.is_some().then(|| {
@@ -362,6 +350,22 @@ impl Stages {
             }
             discover::call_terms(&conv, &explained, &idea_ends)
         });
+        // The call is not needed past this point: its fields move into the row.
+        let turns = conv.call.turns.len() as u32;
+        let model::Call { call_id, started_at, metadata, .. } = conv.call;
+        let row = CallRow {
+            call_id,
+            started_at,
+            metadata,
+            turns,
+            customer_words: findings.customer_words,
+            sentiment_start: findings.sentiment_start,
+            sentiment_end: findings.sentiment_end,
+            complaints: findings.complaints,
+            ideas: findings.ideas,
+            primary_category: findings.primary.as_ref().map(ids).unwrap_or_default().to_string(),
+            categories,
+        };
         let record = Batch::record_name(item);
         Outcome::Call(Box::new(Processed {
             file: item.file,

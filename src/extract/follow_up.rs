@@ -5,11 +5,6 @@
 //! Supervisor requests are found with their own small phrase list (matched like the taxonomy,
 //! negation included), so they work whatever taxonomy the analyst uses.
 
-use std::sync::OnceLock;
-
-use super::matcher::{Hit, Matcher};
-use super::taxonomy::Taxonomy;
-
 /// Why a call needs a call back, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
@@ -53,8 +48,9 @@ pub fn priority(reasons: &[Reason]) -> &'static str {
     }
 }
 
-/// Phrases of customers asking for someone above the agent.
-const SUPERVISOR_PHRASES: &[&str] = &[
+/// Phrases of customers asking for someone above the agent. They are found in the same scan as
+/// the taxonomy's phrases (see [`super::matcher::Matcher::with_extra`]), negation included.
+pub const SUPERVISOR_PHRASES: &[&str] = &[
     "speak to a supervisor",
     "speak to your supervisor",
     "speak with a supervisor",
@@ -98,37 +94,9 @@ const SUPERVISOR_PHRASES: &[&str] = &[
     "complaints department",
 ];
 
-fn supervisor_matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| {
-        let quoted: Vec<String> = SUPERVISOR_PHRASES.iter().map(|p| format!("{p:?}")).collect();
-        let text = format!(
-            "[[category]]\nid = \"supervisor\"\nkind = \"complaint\"\nlabel = \"Supervisor\"\nphrases = [{}]\n",
-            quoted.join(", ")
-        );
-        let taxonomy = Taxonomy::parse("(supervisor phrases)", &text).expect("built-in phrases are valid");
-        Matcher::new(&taxonomy).expect("built-in phrases compile")
-    })
-}
-
-/// The first supervisor request in a customer turn: its byte range.
-pub fn supervisor_request(text: &str) -> Option<(usize, usize)> {
-    let mut hits: Vec<Hit> = Vec::new();
-    supervisor_matcher().find(text, &mut hits);
-    hits.first().map(|h| (h.start, h.end))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_supervisor_requests_but_not_their_negation() {
-        assert!(supervisor_request("I want to speak to a manager right now").is_some());
-        assert!(supervisor_request("Please escalate this.").is_some());
-        assert!(supervisor_request("No need to escalate this, thanks").is_none());
-        assert!(supervisor_request("my manager at work said hi").is_none());
-    }
 
     #[test]
     fn priority_from_reasons() {

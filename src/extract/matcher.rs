@@ -52,10 +52,19 @@ const NEGATION_WINDOW: usize = 3;
 impl Matcher {
     /// Compiles every phrase and exclusion of the taxonomy.
     pub fn new(taxonomy: &Taxonomy) -> Result<Matcher, aho_corasick::BuildError> {
+        Matcher::with_extra(taxonomy, &[])
+    }
+
+    /// Compiles the taxonomy and one more list of phrases, found in the same scan of the text:
+    /// their hits carry the category index `taxonomy.categories.len()`.
+    pub fn with_extra(taxonomy: &Taxonomy, extra: &[&str]) -> Result<Matcher, aho_corasick::BuildError> {
         let mut patterns = Vec::new();
         let mut info = Vec::new();
-        for (ci, category) in taxonomy.categories.iter().enumerate() {
-            let lists = [(&category.phrases, false), (&category.exclude, true)];
+        let extra: Vec<String> = extra.iter().map(|p| p.to_string()).collect();
+        let none = Vec::new();
+        let lists = taxonomy.categories.iter().map(|c| (&c.phrases, &c.exclude)).chain([(&extra, &none)]);
+        for (ci, (phrases, exclude)) in lists.enumerate() {
+            let lists = [(phrases, false), (exclude, true)];
             for (list, exclude) in lists {
                 for (pi, phrase) in list.iter().enumerate() {
                     let (anchored, phrase) = match phrase.strip_prefix('^') {

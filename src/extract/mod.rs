@@ -73,7 +73,7 @@ pub struct Extractor {
 impl Extractor {
     /// Compiles a taxonomy for matching.
     pub fn new(taxonomy: Taxonomy) -> Result<Extractor, aho_corasick::BuildError> {
-        let matcher = Matcher::new(&taxonomy)?;
+        let matcher = Matcher::with_extra(&taxonomy, follow_up::SUPERVISOR_PHRASES)?;
         Ok(Extractor { taxonomy, matcher })
     }
 
@@ -89,12 +89,15 @@ impl Extractor {
         let customer: Vec<usize> = conv.customer_turns().collect();
         for &t in &customer {
             let text = &conv.call.turns[t].text;
-            findings.customer_words += text.split_whitespace().count() as u32;
-            if findings.supervisor.is_none() {
-                findings.supervisor = follow_up::supervisor_request(text).map(|(s, e)| (t as u32, s, e));
-            }
+            findings.customer_words += word_count(text) as u32;
             hits.clear();
             self.matcher.find(text, &mut hits);
+            // The supervisor phrases come after the taxonomy's categories.
+            let supervisor = self.taxonomy.categories.len();
+            if let Some(h) = hits.iter().find(|h| usize::from(h.category) == supervisor) {
+                findings.supervisor.get_or_insert((t as u32, h.start, h.end));
+            }
+            hits.retain(|h| usize::from(h.category) != supervisor);
             // One idea per sentence and category: "do you have plans to add an option to ..." is
             // one request, though two cues match.
             let mut last_idea: Option<(u16, usize)> = None;
@@ -163,6 +166,21 @@ impl Extractor {
     }
 }
 
+/// Words in `text`, as `split_whitespace` counts them, by bytes when the text is ASCII.
+fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut in_space = true;
+    for &b in text.as_bytes() {
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C);
+        words += usize::from(in_space && !space);
+        in_space = space;
+    }
+    words
+}
+
 /// Joins turns (in the order given) until [`SENTIMENT_WORDS`] words are gathered.
 fn gather<'a>(turns: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
@@ -221,6 +239,29 @@ mod tests {
 
     fn ids(e: &Extractor, f: &Findings) -> Vec<String> {
         f.categories.iter().map(|&c| e.taxonomy().categories[c as usize].id.clone()).collect()
+    }
+
+    #[test]
+    fn supervisor_requests_are_found_but_not_their_negation() {
+        let e = extractor();
+        let first = |text: &str| e.extract(&conv(&[("customer", "Hello."), ("customer", text)])).supervisor;
+        let at =
+            |text: &str, phrase: &str| Some((1, text.find(phrase).unwrap(), text.find(phrase).unwrap() + phrase.len()));
+        let text = "This is the third time. I want to speak to a manager right now";
+        assert_eq!(first(text), at(text, "I want to speak to a manager"));
+        assert_eq!(first("Please escalate this."), at("Please escalate this.", "escalate this"));
+        assert_eq!(first("No need to escalate this, thanks"), None);
+        assert_eq!(first("my manager at work said hi"), None);
+        // A supervisor phrase is not a mention of any category.
+        let f = e.extract(&conv(&[("customer", "Let me speak to a supervisor.")]));
+        assert!(f.mentions.iter().all(|m| usize::from(m.category) < e.taxonomy().categories.len()));
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in ["", "  ", "one", " two  words ", "tab\tnew\nline\r\x0bvt\x0cff", "non ascii\u{a0}nbsp é"] {
+            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
+        }
     }
 
     #[test]

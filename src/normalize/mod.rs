@@ -83,14 +83,41 @@ impl Speakers {
 /// Decides roles (the role ingest already decided, else the speaker label's) and strips control
 /// characters (other than tab and newline) from turn text.
 pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
-    let roles = call.turns.iter().map(|t| t.role.unwrap_or_else(|| speakers.role(&t.speaker))).collect();
+    // A call has two or three distinct labels, repeated on every turn: each is mapped once.
+    let mut known: Vec<(&str, Role)> = Vec::with_capacity(4);
+    let roles = call
+        .turns
+        .iter()
+        .map(|t| {
+            t.role.unwrap_or_else(|| match known.iter().find(|(label, _)| *label == t.speaker) {
+                Some(&(_, role)) => role,
+                None => {
+                    let role = speakers.role(&t.speaker);
+                    known.push((&t.speaker, role));
+                    role
+                }
+            })
+        })
+        .collect();
     for turn in &mut call.turns {
-        if turn.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if has_control(&turn.text) {
             turn.text =
                 turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
         }
     }
     Conversation { call, roles }
+}
+
+/// Whether `text` holds a control character other than tab and newline: C0 and DEL are single
+/// bytes, and the C1 controls (U+0080..U+009F) are encoded as 0xC2 0x80..0x9F.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => false,
+        0..0x20 | 0x7F => true,
+        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xA0).contains(n)),
+        _ => false,
+    })
 }
 
 /// Whether the byte at `i` ends a sentence: a newline, or `.`, `!`, `?`, `;` followed by a space,
@@ -165,6 +192,25 @@ mod tests {
     fn speakers() -> Speakers {
         let c = Config::default();
         Speakers::new(c.customer_labels, c.agent_labels)
+    }
+
+    #[test]
+    fn control_characters_are_found_by_bytes_as_by_chars() {
+        let by_chars = |t: &str| t.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+        for text in [
+            "plain text",
+            "tab\tand\nnewline",
+            "bell\u{7}",
+            "del\u{7f}x",
+            "c1 \u{85} next line",
+            "c1 \u{9f}",
+            "not c1: \u{a0} nbsp, é, ü, \u{2019}",
+            "\u{0}",
+            "\r",
+            "",
+        ] {
+            assert_eq!(has_control(text), by_chars(text), "{text:?}");
+        }
     }
 
     #[test]
