@@ -178,8 +178,7 @@ enum Outcome {
 
 struct Processed {
     file: usize,
-    record: String,
-    /// The record's line (0 for a whole file), as `record` names it.
+    /// The record's line (0 for a whole file).
     line: u64,
     follow_up: Option<FollowUpRow>,
     row: CallRow,
@@ -366,10 +365,8 @@ impl Stages {
             primary_category: findings.primary.as_ref().map(ids).unwrap_or_default().to_string(),
             categories,
         };
-        let record = Batch::record_name(item);
         Outcome::Call(Box::new(Processed {
             file: item.file,
-            record,
             line: item.line,
             follow_up,
             row,
@@ -530,7 +527,7 @@ impl Sink {
                     let at = if line == 0 { shown.clone() } else { format!("{shown} line {line}") };
                     let reason = format!("duplicate call_id {:?}: kept the first, at {at}", p.row.call_id);
                     return self.take(
-                        Outcome::Reject { file: p.file, record: p.record, reason, seen: p.seen },
+                        Outcome::Reject { file: p.file, record: ingest::record_name(p.line), reason, seen: p.seen },
                         files,
                         taxonomy,
                         max_values,

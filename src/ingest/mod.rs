@@ -165,11 +165,16 @@ pub struct Batch {
 impl Batch {
     /// How this item is named in a reject: `line N`, or empty for a whole file.
     pub fn record_name(item: &Item) -> String {
-        if item.line == 0 {
-            String::new()
-        } else {
-            format!("line {}", item.line)
-        }
+        record_name(item.line)
+    }
+}
+
+/// How a record at this line is named in a reject: `line N`, or empty for a whole file (line 0).
+pub fn record_name(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}")
     }
 }
 

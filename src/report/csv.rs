@@ -14,24 +14,33 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Renders a number the way every report writes it.
 pub fn number(value: f64, kind: ColumnKind) -> String {
-    if !value.is_finite() {
-        return String::new();
-    }
-    match kind {
-        ColumnKind::PValue if value != 0.0 && value.abs() < 1e-4 => format!("{value:.2e}"),
-        ColumnKind::Int => format!("{}", value.round() as i64),
-        _ => {
-            let s = format!("{value:.4}");
-            if s == "-0.0000" {
-                "0.0000".to_string()
-            } else {
-                s
-            }
-        }
-    }
+    let mut out = String::new();
+    push_number(&mut out, value, kind);
+    out
 }
 
-/// The text of one cell in a CSV file.
+/// Appends a number to `out` the way [`number`] renders it.
+pub fn push_number(out: &mut String, value: f64, kind: ColumnKind) {
+    use std::fmt::Write as _;
+    if !value.is_finite() {
+        return;
+    }
+    // Writing to a String cannot fail.
+    let _ = match kind {
+        ColumnKind::PValue if value != 0.0 && value.abs() < 1e-4 => write!(out, "{value:.2e}"),
+        ColumnKind::Int => write!(out, "{}", value.round() as i64),
+        _ => {
+            let start = out.len();
+            let written = write!(out, "{value:.4}");
+            if &out[start..] == "-0.0000" {
+                out.replace_range(start.., "0.0000");
+            }
+            written
+        }
+    };
+}
+
+/// Renders a cell as text.
 pub fn cell(cell: &Cell, kind: ColumnKind) -> String {
     match cell {
         Cell::Text(t) => cell_text(t).into_owned(),

@@ -18,6 +18,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use self::csv::CsvStream;
+use self::sanitize::cell_text;
 use self::table::{Cell, Column, ColumnKind, Table};
 
 /// Errors writing the report.
@@ -200,8 +201,33 @@ pub struct ReportWriter {
     kinds: Vec<table::ColumnKind>,
     /// (row count, metadata field count) each time the field list grew after rows were written.
     growth: Vec<(u64, usize)>,
-    record: Vec<String>,
+    /// Numbers of the row being written.
+    scratch: String,
     calls: u64,
+}
+
+/// A whole number in decimal, on the stack.
+struct Digits {
+    buf: [u8; 10],
+    start: usize,
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or_default()
+    }
+}
+
+fn itoa(mut n: u32) -> Digits {
+    let mut d = Digits { buf: [0; 10], start: 10 };
+    loop {
+        d.start -= 1;
+        d.buf[d.start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return d;
+        }
+    }
 }
 
 /// The body of calls.csv while the run goes on.
@@ -222,7 +248,7 @@ impl ReportWriter {
             field_index: HashMap::new(),
             kinds: table::call_columns(&[]).iter().map(|c| c.kind).collect(),
             growth: Vec::new(),
-            record: Vec::new(),
+            scratch: String::new(),
             calls: 0,
         })
     }
@@ -242,28 +268,66 @@ impl ReportWriter {
                 self.growth.push((self.calls, before));
             }
         }
-        let cells = call_cells(row, &self.field_index, self.metadata_fields.len());
-        self.record.clear();
-        self.record.extend(cells.iter().zip(&self.kinds).map(|(c, k)| self::csv::cell(c, *k)));
+        // Cells are written straight from the row: text borrowed (a copy only where a formula
+        // lead is neutralised), numbers rendered into one scratch string.
+        let fields = self.metadata_fields.len();
+        let mut meta: Vec<&str> = vec![""; fields];
+        for (position, (k, v)) in row.metadata.iter().enumerate() {
+            // Most calls list their fields in the order first seen: no lookup needed then.
+            let i = match self.metadata_fields.get(position) {
+                Some(name) if name == k => Some(position),
+                _ => self.field_index.get(k).copied(),
+            };
+            if let Some(i) = i {
+                meta[i] = v;
+            }
+        }
+        let numbers = &mut self.scratch;
+        numbers.clear();
+        let mut ends = [0usize; 6];
+        let kinds = &self.kinds[2 + fields..];
+        for (i, end) in ends.iter_mut().enumerate() {
+            match i {
+                0 => numbers.push_str(itoa(row.turns).as_str()),
+                1 => numbers.push_str(itoa(row.customer_words).as_str()),
+                2 => self::csv::push_number(numbers, row.sentiment_start, kinds[2]),
+                3 => self::csv::push_number(numbers, row.sentiment_end, kinds[3]),
+                4 => numbers.push_str(itoa(row.complaints).as_str()),
+                _ => numbers.push_str(itoa(row.ideas).as_str()),
+            }
+            *end = numbers.len();
+        }
         let path = self.dir.join(BODY);
-        self.body
-            .write_record(&self.record)
-            .map_err(|e| ReportError::Io { path: path.display().to_string(), source: e.into() })?;
+        let io = |e: ::csv::Error| ReportError::Io { path: path.display().to_string(), source: e.into() };
+        self.body.write_field(cell_text(&row.call_id).as_bytes()).map_err(io)?;
+        self.body.write_field(cell_text(row.started_at.as_deref().unwrap_or_default()).as_bytes()).map_err(io)?;
+        for v in meta {
+            self.body.write_field(cell_text(v).as_bytes()).map_err(io)?;
+        }
+        let mut start = 0;
+        for end in ends {
+            self.body.write_field(&self.scratch.as_bytes()[start..end]).map_err(io)?;
+            start = end;
+        }
+        self.body.write_field(cell_text(&row.primary_category).as_bytes()).map_err(io)?;
+        self.body.write_field(cell_text(&row.categories).as_bytes()).map_err(io)?;
+        self.body.write_record(None::<&[u8]>).map_err(io)?;
         self.calls += 1;
         Ok(())
     }
 
     /// Records one mention.
     pub fn mention(&mut self, m: &MentionRow<'_>) -> Result<(), ReportError> {
+        let turn = itoa(m.turn);
         let row = [
-            Cell::Text(m.call_id.to_string()),
-            Cell::Text(m.kind.to_string()),
-            Cell::Text(m.category.to_string()),
-            Cell::Text(m.phrase.to_string()),
-            Cell::Int(i64::from(m.turn)),
-            Cell::Text(m.quote.to_string()),
+            cell_text(m.call_id),
+            cell_text(m.kind),
+            cell_text(m.category),
+            cell_text(m.phrase),
+            std::borrow::Cow::Borrowed(turn.as_str()),
+            cell_text(m.quote),
         ];
-        self.mentions.write(&row).map_err(io_err(&self.dir.join("mentions.csv")))
+        self.mentions.write_raw_bytes(row.iter().map(|c| c.as_bytes())).map_err(io_err(&self.dir.join("mentions.csv")))
     }
 
     /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns. With
@@ -319,28 +383,6 @@ impl ReportWriter {
         fs::remove_file(&body_path).map_err(io_err(&body_path))?;
         Ok(columns)
     }
-}
-
-fn call_cells(row: &CallRow, index: &HashMap<String, usize>, fields: usize) -> Vec<Cell> {
-    let mut meta = vec![Cell::Empty; fields];
-    for (k, v) in &row.metadata {
-        if let Some(&i) = index.get(k) {
-            meta[i] = Cell::Text(v.clone());
-        }
-    }
-    let mut cells = vec![Cell::Text(row.call_id.clone()), row.started_at.clone().map_or(Cell::Empty, Cell::Text)];
-    cells.extend(meta);
-    cells.extend([
-        Cell::Int(i64::from(row.turns)),
-        Cell::Int(i64::from(row.customer_words)),
-        Cell::Float(row.sentiment_start),
-        Cell::Float(row.sentiment_end),
-        Cell::Int(i64::from(row.complaints)),
-        Cell::Int(i64::from(row.ideas)),
-        Cell::Text(row.primary_category.clone()),
-        Cell::Text(row.categories.clone()),
-    ]);
-    cells
 }
 
 /// Writes the small tables as CSV files.
