@@ -3,7 +3,9 @@
 //!
 //! Matching is ASCII case-insensitive on the original text, so offsets point into what the
 //! customer said and quotes need no mapping back. Phrases written with a straight apostrophe also
-//! match the typographic one (`’`), the form that phones and word processors produce.
+//! match the typographic one (`’`), the form that phones and word processors produce, and a
+//! phrase with a negative contraction (`can't`) also matches it written without the apostrophe
+//! (`cant`), the way chat and social messages often spell it.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -76,6 +78,10 @@ impl Matcher {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
                         info.push(pattern);
                     }
+                    if let Some(bare) = without_contraction_apostrophes(&phrase) {
+                        patterns.push(bare);
+                        info.push(pattern);
+                    }
                     patterns.push(phrase);
                     info.push(pattern);
                 }
@@ -134,6 +140,19 @@ impl Matcher {
         }
     }
 }
+
+/// `phrase` with the apostrophe of every `n't` left out (`can't log in` -> `cant log in`), if it
+/// has one. Only `n't`: other contractions spelled without one are other words (`we'll` / `well`,
+/// `i'll` / `ill`, `we're` / `were`).
+fn without_contraction_apostrophes(phrase: &str) -> Option<String> {
+    phrase.contains("n't").then(|| phrase.replace("n't", "nt"))
+}
+
+/// Negative contractions as chat and social messages spell them, without the apostrophe.
+const BARE_NEGATIVES: &[&str] = &[
+    "dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt", "arent", "wasnt", "werent",
+    "hasnt", "havent", "hadnt", "aint",
+];
 
 /// Words that may come before an anchored phrase at the start of a sentence ("Please add ...",
 /// "So just allow ...").
@@ -207,7 +226,7 @@ pub fn is_negated(text: &str, start: usize) -> bool {
     (0..n).any(|i| {
         let w = words[i];
         let next = if i == 0 { "" } else { words[i - 1] };
-        let negator = is_one_of(w, NEGATORS) || ends_with_nt(w);
+        let negator = is_one_of(w, NEGATORS) || ends_with_nt(w) || is_one_of(w, BARE_NEGATIVES);
         let pseudo = (w.eq_ignore_ascii_case("not")
             && (next.eq_ignore_ascii_case("only") || next.eq_ignore_ascii_case("just")))
             || (w.eq_ignore_ascii_case("no") && is_one_of(next, &["doubt", "wonder", "matter"]));
@@ -307,6 +326,13 @@ phrases = ["problem"]
             ("I didn't get why I was charged twice", &["billing"]),
             ("it wasn’t crashing", &[]),
             ("the page won’t load", &["app_bug"]),
+            ("the page wont load", &["app_bug"]),
+            ("the page WONT load", &["app_bug"]),
+            ("it wasnt crashing", &[]),
+            ("I dont think I was charged twice", &["billing"]),
+            ("the app didnt keep crashing", &[]),
+            ("it cant be charged twice", &[]),
+            ("the pagewont load", &[]),
             ("not only was I charged twice, the app keeps crashing", &["billing", "app_bug"]),
             ("it did not fail, but I was double charged", &["billing"]),
             ("a problematic day", &[]),

@@ -289,6 +289,59 @@ mod tests {
         assert_eq!((f.complaints, f.ideas), (1, 1));
     }
 
+    /// `{text, kind, expect}` rows for general forms of the built-in taxonomy: whether the
+    /// customer's sentence has a mention of that kind.
+    #[test]
+    fn built_in_general_forms_table() {
+        let e = extractor();
+        let rows: &[(&str, Kind, bool)] = &[
+            // ideas said before the cue, or as needs and proposals
+            ("A dark mode would be nice.", Kind::Idea, true),
+            ("Offline maps would be greatly appreciated", Kind::Idea, true),
+            ("Yes, that would be great, thanks.", Kind::Idea, false),
+            ("Okay that'd be nice.", Kind::Idea, false),
+            ("We need a way to export our history.", Kind::Idea, true),
+            ("We need a technician to come out.", Kind::Idea, false),
+            ("I'd like to have the option to pause deliveries.", Kind::Idea, true),
+            ("I would like a refund please.", Kind::Idea, false),
+            ("The reminder email should be configurable.", Kind::Idea, true),
+            ("Can we have a family plan?", Kind::Idea, true),
+            ("How about adding a wishlist?", Kind::Idea, true),
+            ("Why not allow two cards on one account?", Kind::Idea, true),
+            ("I propose a weekly summary email.", Kind::Idea, true),
+            // imperatives at a sentence head, and the look-alikes that are not requests
+            ("Make the search remember my filters.", Kind::Idea, true),
+            ("Please remove the sign-in wall for the help pages.", Kind::Idea, true),
+            ("Please make sure the refund goes through.", Kind::Idea, false),
+            ("Have a nice day.", Kind::Idea, false),
+            ("Remove my card from the account.", Kind::Idea, false),
+            // complaints without a product-specific phrase
+            ("My flight is delayed again.", Kind::Complaint, true),
+            ("The train was 40 minutes late.", Kind::Complaint, true),
+            ("Sorry for the delay in getting back to you.", Kind::Complaint, false),
+            ("I still can't get into the portal.", Kind::Complaint, true),
+            ("It was supposed to come on Friday.", Kind::Complaint, true),
+            ("Why is my bill so high this month?", Kind::Complaint, true),
+            ("Thanks for ignoring my emails.", Kind::Complaint, true),
+            ("Really disappointed with the new version.", Kind::Complaint, true),
+            ("I was not disappointed at all.", Kind::Complaint, false),
+            ("The courier never showed up.", Kind::Complaint, true),
+            ("My refund never showed up.", Kind::Complaint, true),
+            ("The screen is not responding to touch.", Kind::Complaint, true),
+            ("The courier has yet to arrive.", Kind::Complaint, true),
+            ("You have still not replied to my message.", Kind::Complaint, true),
+            ("The app is great, thank you.", Kind::Complaint, false),
+            // apostrophes left out
+            ("i cant log in to my account", Kind::Complaint, true),
+            ("the app wasnt crashing today", Kind::Complaint, false),
+        ];
+        for (text, kind, expect) in rows {
+            let f = e.extract(&conv(&[("customer", text)]));
+            let got = f.mentions.iter().any(|m| e.taxonomy().categories[m.category as usize].kind == *kind);
+            assert_eq!(got, *expect, "{kind:?} in {text:?}: {:?}", ids(&e, &f));
+        }
+    }
+
     #[test]
     fn negated_complaint_is_not_counted() {
         let e = extractor();
