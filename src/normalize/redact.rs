@@ -33,6 +33,8 @@ struct Patterns {
     token: Regex,
     ssn: Regex,
     phone: Regex,
+    /// Spoken digits and their repeaters anywhere, even inside words: a bound on a card's digits.
+    digit_words: aho_corasick::AhoCorasick,
 }
 
 fn patterns() -> &'static Patterns {
@@ -47,25 +49,33 @@ fn patterns() -> &'static Patterns {
             ssn: Regex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b|\b(\d{3}) (\d{2}) (\d{4})\b").expect("valid regex"),
             phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b")
                 .expect("valid regex"),
+            digit_words: aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(DIGIT_WORDS.split('|').chain(["double", "triple"]))
+                .expect("valid words"),
         }
     })
 }
 
 /// Returns `text` with personal data replaced by placeholders.
 pub fn redact(text: &str) -> String {
-    // Most quotes hold no '@' and no digit: each pattern that needs one is skipped without a scan
-    // (`\d` is any Unicode digit, so text that is not ASCII always gets the digit patterns).
+    // Most quotes cannot hold what a pattern looks for, and skip it without a regex scan: an
+    // email needs an '@', a phone or SSN at least 7 digits, a card 13 digits, said or written
+    // (a spoken digit word gives at most 3, as in "triple four"). `\d` is any Unicode digit, so
+    // text that is not ASCII always gets every pattern.
     let bytes = text.as_bytes();
-    let has_digit = !text.is_ascii() || bytes.iter().any(u8::is_ascii_digit);
+    let ascii = text.is_ascii();
+    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
     let p = patterns();
     let out = if memchr::memchr(b'@', bytes).is_some() {
         p.email.replace_all(text, "[EMAIL]")
     } else {
         std::borrow::Cow::Borrowed(text)
     };
-    let out = redact_cards(p, &out);
-    if !has_digit {
-        return out;
+    let may_be_card = !ascii || digits >= 13 || digits + 3 * p.digit_words.find_iter(text).count() >= 13;
+    let out = if may_be_card { std::borrow::Cow::Owned(redact_cards(p, &out)) } else { out };
+    if ascii && digits < 7 {
+        return out.into_owned();
     }
     let out = p.ssn.replace_all(&out, |c: &regex::Captures| {
         let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
