@@ -879,7 +879,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         timings: Timings {
             read_and_extract: seconds(mined),
             discovery: seconds(discovery_time),
-            tables_and_csv: seconds(tabled - mined),
+            tables_and_csv: seconds(tabled - mined - discovery_time),
             workbook: seconds(elapsed - tabled),
             wall: seconds(elapsed),
         },

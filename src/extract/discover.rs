@@ -125,6 +125,28 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
+/// Words a worker thread remembers the stem of, at most: customers use a few thousand words
+/// again and again, and a lookup costs a fraction of running the stemmer.
+const STEM_CACHE: usize = 50_000;
+
+/// The Snowball stem of a lowercase word, through a per-thread cache.
+fn stem(word: &str) -> String {
+    thread_local! {
+        static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+    }
+    STEMS.with_borrow_mut(|stems| {
+        if let Some(stem) = stems.get(word) {
+            return stem.clone();
+        }
+        let stem = stemmer().stem(word).into_owned();
+        if stems.len() >= STEM_CACHE {
+            stems.clear();
+        }
+        stems.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 /// Where the first idea cue of a sentence ends, if it has one (whole words, ASCII case ignored).
 fn idea_cue_end(sentence: &str) -> Option<usize> {
     static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
@@ -200,7 +222,7 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
             // Not a term (a theme is what customers talk about, not how they feel about it), but
             // not a clause break either.
         } else if !stops.contains(word) {
-            let stem = stemmer().stem(word).into_owned();
+            let stem = stem(word);
             if !stops.contains(stem.as_str()) {
                 out.push(Some((stem, word.to_string())));
             }

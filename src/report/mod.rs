@@ -351,6 +351,10 @@ impl ReportWriter {
         let mut input = BufReader::with_capacity(1 << 16, File::open(&body_path).map_err(io_err(&body_path))?);
         if self.growth.is_empty() && themes.is_none() {
             self::csv::write_with_body(&calls_path, &columns, &mut input).map_err(io_err(&calls_path))?;
+        } else if let (true, Some(themes)) = (self.growth.is_empty(), themes) {
+            let theme = |row: usize| themes.get(row).copied().unwrap_or_default();
+            self::csv::write_with_body_and_column(&calls_path, &columns, &mut input, theme)
+                .map_err(io_err(&calls_path))?;
         } else {
             let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
             let total = self.metadata_fields.len();
