@@ -108,9 +108,12 @@ pub struct CallTerms {
     pub sentences: Vec<(String, u64)>,
 }
 
+/// A set of short words, hashed with FNV (several times cheaper than SipHash on them).
+type WordSet = HashSet<&'static str, std::hash::BuildHasherDefault<super::sentiment::Fnv>>;
+
 /// The stop words, stemmed and unstemmed (`data/stopwords.txt`).
-fn stop_words() -> &'static HashSet<&'static str> {
-    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn stop_words() -> &'static WordSet {
+    static WORDS: OnceLock<WordSet> = OnceLock::new();
     WORDS.get_or_init(|| {
         include_str!("../../data/stopwords.txt")
             .lines()
@@ -129,10 +132,12 @@ fn stemmer() -> &'static Stemmer {
 /// again and again, and a lookup costs a fraction of running the stemmer.
 const STEM_CACHE: usize = 50_000;
 
+type Stems = std::collections::HashMap<String, String, std::hash::BuildHasherDefault<super::sentiment::Fnv>>;
+
 /// The Snowball stem of a lowercase word, through a per-thread cache.
 fn stem(word: &str) -> String {
     thread_local! {
-        static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+        static STEMS: std::cell::RefCell<Stems> = Default::default();
     }
     STEMS.with_borrow_mut(|stems| {
         if let Some(stem) = stems.get(word) {
@@ -195,14 +200,18 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
         }
         let ends_clause = chunk.ends_with([',', ';', ':', '.', '!', '?', ')', '"']);
         buf.clear();
-        buf.extend(
-            chunk
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .chars()
-                .filter(|c| *c != '-')
-                .map(|c| if c == '\u{2019}' { '\'' } else { c })
-                .flat_map(char::to_lowercase),
-        );
+        let trimmed = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+        if trimmed.is_ascii() {
+            buf.extend(trimmed.bytes().filter(|&b| b != b'-').map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.extend(
+                trimmed
+                    .chars()
+                    .filter(|c| *c != '-')
+                    .map(|c| if c == '\u{2019}' { '\'' } else { c })
+                    .flat_map(char::to_lowercase),
+            );
+        }
         let word = buf.strip_suffix("'s").unwrap_or(&buf);
         let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
         // A capital after the first word marks a name; so does a capital first word followed by
@@ -328,11 +337,13 @@ fn sounds_negative(sentence: &str) -> bool {
     let mut w = String::new();
     for (i, raw) in sentence.split_whitespace().enumerate() {
         w.clear();
-        w.extend(
-            raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
-                .chars()
-                .flat_map(char::to_lowercase),
-        );
+        let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        if trimmed.is_ascii() {
+            w.push_str(trimmed);
+            w.make_ascii_lowercase();
+        } else {
+            w.extend(trimmed.chars().flat_map(char::to_lowercase));
+        }
         let negator =
             w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot" | "no");
         if negator {

@@ -37,7 +37,7 @@ const SOFTENERS: &[&str] = &["slightly", "somewhat", "bit", "little", "kinda", "
 
 /// FNV-1a: lexicon keys are short words, where it beats the default SipHash several times over.
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
