@@ -185,17 +185,20 @@ fn stream_csv(
             if value.is_empty() {
                 continue;
             }
-            let cell = match col.kind {
-                ColumnKind::Text => Cell::Text(value.to_string()),
-                ColumnKind::Bool => Cell::Bool(value == "true"),
-                _ => value.parse::<f64>().map_or_else(|_| Cell::Text(value.to_string()), Cell::Float),
+            let number = match col.kind {
+                ColumnKind::Text => None,
+                ColumnKind::Bool => Some(Cell::Bool(value == "true")),
+                _ => value.parse::<f64>().ok().map(Cell::Float),
             };
-            // Already sanitised in the CSV: write text as it stands.
-            if let Cell::Text(t) = &cell {
-                let t = if t.len() > MAX_CELL_CHARS { truncate(t) } else { t.clone() };
-                sheet.write_string(rows as u32, c as u16, t)?;
-            } else {
-                write_cell(sheet, rows as u32, c as u16, &cell, col.kind, f)?;
+            match number {
+                Some(cell) => write_cell(sheet, rows as u32, c as u16, &cell, col.kind, f)?,
+                // Already sanitised in the CSV: text is written as it stands.
+                None if value.len() > MAX_CELL_CHARS => {
+                    sheet.write_string(rows as u32, c as u16, truncate(value))?;
+                }
+                None => {
+                    sheet.write_string(rows as u32, c as u16, value)?;
+                }
             }
         }
     }
