@@ -777,7 +777,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     } = sink;
     let discovery_started = Instant::now();
     let themes = match (discovery, &stages.config.discovery) {
-        (Some(collector), Some(rules)) => Some(discover_themes(collector, rules, &stages.config)),
+        (Some(collector), Some(rules)) => Some(pool.install(|| discover_themes(collector, rules, &stages.config))),
         _ => None,
     };
     let discovery_time = discovery_started.elapsed();

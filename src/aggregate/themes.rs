@@ -19,6 +19,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use rayon::prelude::*;
+
 use super::{Counts, ValueCounts};
 use crate::extract::discover::{CallTerms, MAX_TERMS};
 use crate::extract::{Category, Taxonomy};
@@ -52,6 +54,15 @@ impl Hasher for IdHasher {
 
 /// A map keyed by ids.
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// Sums two maps of counts (into the bigger one).
+fn add_counts(a: IdMap<(u32, u32), u32>, b: IdMap<(u32, u32), u32>) -> IdMap<(u32, u32), u32> {
+    let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    for (k, v) in from {
+        *into.entry(k).or_default() += v;
+    }
+    into
+}
 
 /// How themes are found; `[discovery]` in the config.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,18 +293,26 @@ impl Collector {
             is_candidate[i as usize] = true;
         }
         // Calls that use both of two candidates.
-        let mut together: IdMap<(u32, u32), u32> = IdMap::default();
-        let mut list: Vec<u32> = Vec::with_capacity(MAX_TERMS);
-        for call in &self.calls {
-            list.clear();
-            list.extend(call.terms.iter().map(|t| t & !EARLY).filter(|&t| is_candidate[t as usize]));
-            list.sort_unstable();
-            for (i, &a) in list.iter().enumerate() {
-                for &b in &list[i + 1..] {
-                    *together.entry((a, b)).or_default() += 1;
-                }
-            }
-        }
+        // Counted in parallel, a map per worker, then summed: the same counts in any order.
+        let together: IdMap<(u32, u32), u32> = self
+            .calls
+            .par_iter()
+            .fold(
+                || (IdMap::default(), Vec::with_capacity(MAX_TERMS)),
+                |(mut together, mut list): (IdMap<(u32, u32), u32>, Vec<u32>), call| {
+                    list.clear();
+                    list.extend(call.terms.iter().map(|t| t & !EARLY).filter(|&t| is_candidate[t as usize]));
+                    list.sort_unstable();
+                    for (i, &a) in list.iter().enumerate() {
+                        for &b in &list[i + 1..] {
+                            *together.entry((a, b)).or_default() += 1;
+                        }
+                    }
+                    (together, list)
+                },
+            )
+            .map(|(together, _)| together)
+            .reduce(IdMap::default, add_counts);
         let cosine = |a: u32, b: u32| {
             let key = if a < b { (a, b) } else { (b, a) };
             let both = f64::from(together.get(&key).copied().unwrap_or(0));
@@ -435,17 +454,25 @@ impl Collector {
         let mut terms_of: Vec<Vec<u32>> = groups;
         for _ in 0..REFINE_ROUNDS {
             let mut sizes = vec![0u64; terms_of.len()];
-            let mut used: IdMap<(u32, u32), u32> = IdMap::default();
-            for (call, a) in self.calls.iter().zip(assignment.iter()) {
-                let Some(g) = *a else { continue };
-                sizes[g as usize] += 1;
-                for &raw in call.terms.iter() {
-                    let t = raw & !EARLY;
-                    if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
-                        *used.entry((g, t)).or_default() += 1;
-                    }
-                }
+            for g in assignment.iter().flatten() {
+                sizes[*g as usize] += 1;
             }
+            let used: IdMap<(u32, u32), u32> = self
+                .calls
+                .par_iter()
+                .zip(assignment.par_iter())
+                .fold(IdMap::default, |mut used: IdMap<(u32, u32), u32>, (call, a)| {
+                    if let Some(g) = *a {
+                        for &raw in call.terms.iter() {
+                            let t = raw & !EARLY;
+                            if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
+                                *used.entry((g, t)).or_default() += 1;
+                            }
+                        }
+                    }
+                    used
+                })
+                .reduce(IdMap::default, add_counts);
             let mut weights: IdMap<u32, Vec<(u32, f64)>> = IdMap::default();
             let mut entries: Vec<((u32, u32), u32)> = used.into_iter().filter(|(_, k)| *k >= 2).collect();
             entries.sort_unstable();
@@ -459,28 +486,36 @@ impl Collector {
                     terms_of[g as usize].push(t);
                 }
             }
-            let mut moved = false;
-            let mut scores = vec![0.0f64; terms_of.len()];
-            let mut touched: Vec<u32> = Vec::new();
-            let mut new_sizes = vec![0u64; terms_of.len()];
-            for (call, slot) in self.calls.iter().zip(assignment.iter_mut()) {
-                touched.clear();
-                for &raw in call.terms.iter() {
-                    let Some(list) = weights.get(&(raw & !EARLY)) else { continue };
-                    let early = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
-                    for &(g, w) in list {
-                        if scores[g as usize] == 0.0 {
-                            touched.push(g);
+            // Each call's best theme depends on that call alone: scored in parallel.
+            let themes = terms_of.len();
+            let mut moved = self
+                .calls
+                .par_iter()
+                .zip(assignment.par_iter_mut())
+                .map_init(
+                    || (vec![0.0f64; themes], Vec::new()),
+                    |(scores, touched): &mut (Vec<f64>, Vec<u32>), (call, slot)| {
+                        touched.clear();
+                        for &raw in call.terms.iter() {
+                            let Some(list) = weights.get(&(raw & !EARLY)) else { continue };
+                            let early = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
+                            for &(g, w) in list {
+                                if scores[g as usize] == 0.0 {
+                                    touched.push(g);
+                                }
+                                scores[g as usize] += w * early;
+                            }
                         }
-                        scores[g as usize] += w * early;
-                    }
-                }
-                let best = take_best(&touched, &mut scores);
-                moved |= best != *slot;
-                *slot = best;
-                if let Some(g) = best {
-                    new_sizes[g as usize] += 1;
-                }
+                        let best = take_best(touched, scores);
+                        let moved = best != *slot;
+                        *slot = best;
+                        moved
+                    },
+                )
+                .reduce(|| false, |a, b| a | b);
+            let mut new_sizes = vec![0u64; themes];
+            for g in assignment.iter().flatten() {
+                new_sizes[*g as usize] += 1;
             }
             for (g, size) in new_sizes.iter().enumerate() {
                 if alive[g] && *size < rules.min_calls {
