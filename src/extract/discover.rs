@@ -9,7 +9,6 @@
 //! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -134,21 +133,22 @@ const STEM_CACHE: usize = 50_000;
 
 type Stems = std::collections::HashMap<String, String, std::hash::BuildHasherDefault<super::sentiment::Fnv>>;
 
-/// The Snowball stem of a lowercase word, through a per-thread cache.
-fn stem(word: &str) -> String {
+/// Appends the Snowball stem of a lowercase word to `into`, through a per-thread cache.
+fn push_stem(word: &str, into: &mut String) {
     thread_local! {
         static STEMS: std::cell::RefCell<Stems> = Default::default();
     }
     STEMS.with_borrow_mut(|stems| {
         if let Some(stem) = stems.get(word) {
-            return stem.clone();
+            into.push_str(stem);
+            return;
         }
         let stem = stemmer().stem(word).into_owned();
+        into.push_str(&stem);
         if stems.len() >= STEM_CACHE {
             stems.clear();
         }
-        stems.insert(word.to_string(), stem.clone());
-        stem
+        stems.insert(word.to_string(), stem);
     })
 }
 
@@ -180,13 +180,17 @@ fn capitalised_throughout(text: &str) -> bool {
     words >= 4 && capital * 4 >= words * 3
 }
 
-/// The content words of a clause run, as (stem, surface); `None` marks a clause break.
+/// A word of a clause run: where its stem and its surface form are in the run's text.
+type RunWord = Option<(std::ops::Range<usize>, std::ops::Range<usize>)>;
+
+/// The content words of a clause run, as (stem, surface) appended to `text_out` and located by
+/// `out`; `None` marks a clause break.
 ///
 /// Left out, besides stop words: names (a capital letter after the first word of the sentence:
 /// people, places, brands and codes are not what a theme is about, and they scatter themes) and
 /// words of feeling (praise and strong blame in the sentiment lexicon: "ridiculous" says how, not
 /// what).
-fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
+fn words(text: &str, text_out: &mut String, out: &mut Vec<RunWord>) {
     let stops = stop_words();
     let names_by_case = !capitalised_throughout(text);
     let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
@@ -231,9 +235,14 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
             // Not a term (a theme is what customers talk about, not how they feel about it), but
             // not a clause break either.
         } else if !stops.contains(word) {
-            let stem = stem(word);
-            if !stops.contains(stem.as_str()) {
-                out.push(Some((stem, word.to_string())));
+            let at = text_out.len();
+            push_stem(word, text_out);
+            if stops.contains(&text_out[at..]) {
+                text_out.truncate(at);
+            } else {
+                let stem = at..text_out.len();
+                text_out.push_str(word);
+                out.push(Some((stem.clone(), stem.end..text_out.len())));
             }
         }
         if ends_clause {
@@ -248,7 +257,8 @@ fn words(text: &str, out: &mut Vec<Option<(String, String)>>) {
 pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_ends: &[(u32, usize)]) -> CallTerms {
     let mut out = CallTerms::default();
     let mut opening = 0;
-    let mut run: Vec<Option<(String, String)>> = Vec::new();
+    let mut run: Vec<RunWord> = Vec::new();
+    let mut run_text = String::new();
     let (mut key, mut surface) = (String::new(), String::new());
     for t in conv.customer_turns() {
         let text = &conv.call.turns[t].text;
@@ -275,7 +285,9 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
                 continue;
             }
             run.clear();
-            words(body, &mut run);
+            run_text.clear();
+            words(body, &mut run_text, &mut run);
+            let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
             // Adds a term, allocating only for a term the call has not said before.
             let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
@@ -288,13 +300,15 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
             };
             for pair in run.windows(2) {
                 if let [Some((s1, w1)), second] = pair {
+                    let (s1, w1) = (at(s1), at(w1));
                     add(s1, w1, &mut out);
                     if let Some((s2, w2)) = second {
+                        let (s2, w2) = (at(s2), at(w2));
                         if s1 != s2 {
                             key.clear();
                             surface.clear();
-                            let _ = write!(key, "{s1} {s2}");
-                            let _ = write!(surface, "{w1} {w2}");
+                            key.extend([s1, " ", s2]);
+                            surface.extend([w1, " ", w2]);
                             add(&key, &surface, &mut out);
                         }
                     }
