@@ -208,6 +208,31 @@ pub fn asked_for(text: &str, cue_end: usize) -> String {
     out.join(" ")
 }
 
+/// The thing asked for by an idea cue at `start..end` of `text`: what follows the cue, or, for a
+/// cue that comes after the thing ("a popout player would be nice") and has nothing after it,
+/// the clause before the cue.
+pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
+    let after = asked_for(text, end);
+    let cue = text.get(start..end).unwrap_or_default().trim_start().to_ascii_lowercase().replace('\u{2019}', "'");
+    let comes_after = ["would ", "could be", "should be", "'d be"].iter().any(|p| cue.starts_with(p));
+    if !after.is_empty() || !comes_after {
+        return after;
+    }
+    let before = text.get(..start).unwrap_or_default();
+    let from = before.rfind(['.', '!', '?', ';', ',', ':', '\n', '(', ')']).map_or(0, |i| i + 1);
+    let clause = &before[from..];
+    // Words that open the clause without naming anything ("Finally, ...", "Honestly something like").
+    const OPENERS: &[&str] = &["finally", "honestly", "and", "but", "so", "also", "something", "like", "just"];
+    let mut rest = clause.trim_start();
+    while let Some(word) = rest.split_whitespace().next() {
+        if !OPENERS.contains(&word.to_ascii_lowercase().as_str()) {
+            break;
+        }
+        rest = rest[word.len()..].trim_start();
+    }
+    asked_for(rest, 0)
+}
+
 /// Where the clause that starts `text` ends. `.`, `,` and `:` end it only before a space or the end, so
 /// an email address, a web address or a number such as `1,000.50` stays whole (and can be redacted whole).
 fn clause_end(text: &str) -> usize {
@@ -239,6 +264,20 @@ mod tests {
     fn after(text: &str, cue: &str) -> String {
         let end = text.to_lowercase().find(cue).expect("cue in text") + cue.len();
         asked_for(text, end)
+    }
+
+    #[test]
+    fn a_cue_after_the_thing_takes_the_clause_before_it() {
+        let around = |text: &str, cue: &str| {
+            let start = text.find(cue).unwrap();
+            asked_for_around(text, start, start + cue.len())
+        };
+        assert_eq!(around("Finally a popout player would be nice.", "would be nice"), "popout player");
+        assert_eq!(around("Thanks. Something like offline maps would be great!", "would be great"), "offline map");
+        assert_eq!(around("Anyway, dark mode would be really nice", "would be really nice"), "dark mode");
+        // What follows the cue comes first, and a cue that leads never looks back.
+        assert_eq!(around("It would be nice if you had dark mode", "would be nice if"), "dark mode");
+        assert_eq!(around("The app is great and I wish you had", "I wish you had"), "");
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl Extractor {
                     }
                     last_idea = Some((h.category, h.end));
                 }
-                let idea = (kind == Kind::Idea).then(|| idea::asked_for(text, h.end));
+                let idea = (kind == Kind::Idea).then(|| idea::asked_for_around(text, h.start, h.end));
                 match kind {
                     Kind::Complaint => findings.complaints += 1,
                     Kind::Idea => findings.ideas += 1,
