@@ -48,7 +48,7 @@ const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", 
 /// isn't fixed I'm cancelling", "I don't think I was charged twice").
 const SUBJECTS: &[&str] =
     &["i", "i'm", "im", "i've", "i'd", "i'll", "we", "we're", "we've", "they", "they're", "he", "she", "you", "you're"];
-/// Up to this many bytes of patterns (a DFA of about 20 MB), the taxonomy is compiled to a DFA.
+/// Up to this many bytes of patterns (a DFA of about 13 MB), the taxonomy is compiled to a DFA.
 const DFA_PATTERN_BYTES: usize = 64 * 1024;
 
 /// How many words before a phrase a negator may stand.
@@ -94,7 +94,7 @@ impl Matcher {
             return Ok(Matcher { automaton: None, info });
         }
         // A DFA scans several times faster than the other automata while its table stays small
-        // enough to be mostly in cache; its memory grows with the patterns' bytes (about 300
+        // enough to be mostly in cache; its memory grows with the patterns' bytes (about 200
         // bytes per pattern byte). Measured on the project's machine, 100 MB of calls: with the
         // benchmark's 1,000 phrases (39 KB of patterns) the DFA (7 MB) is a little faster than
         // the contiguous NFA; with the built-in taxonomy (109 KB) the run is 5% faster with the
