@@ -55,6 +55,10 @@ impl Hasher for IdHasher {
 /// A map keyed by ids.
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// A map keyed by short text (terms, segment values), hashed with FNV, cheaper than SipHash on
+/// short keys: the sink looks up every term of every call here.
+type TextMap<K, V> = HashMap<K, V, BuildHasherDefault<crate::extract::sentiment::Fnv>>;
+
 /// Sums two maps of counts (into the bigger one).
 fn add_counts(a: IdMap<(u32, u32), u32>, b: IdMap<(u32, u32), u32>) -> IdMap<(u32, u32), u32> {
     let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
@@ -119,10 +123,10 @@ const REFINE_ROUNDS: usize = 3;
 #[derive(Debug, Default)]
 pub struct Collector {
     /// Term ids by key, complaint terms first, idea terms second.
-    ids: [HashMap<String, u32>; 2],
+    ids: [TextMap<String, u32>; 2],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
-    segment_ids: HashMap<(String, String), u32>,
+    segment_ids: TextMap<(String, String), u32>,
     segment_values: Vec<(String, String)>,
 }
 
