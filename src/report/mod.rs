@@ -201,7 +201,7 @@ pub struct ReportWriter {
     kinds: Vec<table::ColumnKind>,
     /// (row count, metadata field count) each time the field list grew after rows were written.
     growth: Vec<(u64, usize)>,
-    /// Numbers of the row being written.
+    /// A score of the row being written.
     scratch: String,
     calls: u64,
 }
@@ -269,7 +269,7 @@ impl ReportWriter {
             }
         }
         // Cells are written straight from the row: text borrowed (a copy only where a formula
-        // lead is neutralised), numbers rendered into one scratch string.
+        // lead is neutralised), whole numbers on the stack, scores into one reused string.
         let fields = self.metadata_fields.len();
         let mut meta: Vec<&str> = vec![""; fields];
         for (position, (k, v)) in row.metadata.iter().enumerate() {
@@ -282,36 +282,28 @@ impl ReportWriter {
                 meta[i] = v;
             }
         }
-        let numbers = &mut self.scratch;
-        numbers.clear();
-        let mut ends = [0usize; 6];
-        let kinds = &self.kinds[2 + fields..];
-        for (i, end) in ends.iter_mut().enumerate() {
-            match i {
-                0 => numbers.push_str(itoa(row.turns).as_str()),
-                1 => numbers.push_str(itoa(row.customer_words).as_str()),
-                2 => self::csv::push_number(numbers, row.sentiment_start, kinds[2]),
-                3 => self::csv::push_number(numbers, row.sentiment_end, kinds[3]),
-                4 => numbers.push_str(itoa(row.complaints).as_str()),
-                _ => numbers.push_str(itoa(row.ideas).as_str()),
-            }
-            *end = numbers.len();
-        }
-        let path = self.dir.join(BODY);
-        let io = |e: ::csv::Error| ReportError::Io { path: path.display().to_string(), source: e.into() };
-        self.body.write_field(cell_text(&row.call_id).as_bytes()).map_err(io)?;
-        self.body.write_field(cell_text(row.started_at.as_deref().unwrap_or_default()).as_bytes()).map_err(io)?;
+        let (start_kind, end_kind) = (self.kinds[2 + fields + 2], self.kinds[2 + fields + 3]);
+        // The path is made only when writing fails.
+        let dir = &self.dir;
+        let io = |e: ::csv::Error| ReportError::Io { path: dir.join(BODY).display().to_string(), source: e.into() };
+        let body = &mut self.body;
+        body.write_field(cell_text(&row.call_id).as_bytes()).map_err(io)?;
+        body.write_field(cell_text(row.started_at.as_deref().unwrap_or_default()).as_bytes()).map_err(io)?;
         for v in meta {
-            self.body.write_field(cell_text(v).as_bytes()).map_err(io)?;
+            body.write_field(cell_text(v).as_bytes()).map_err(io)?;
         }
-        let mut start = 0;
-        for end in ends {
-            self.body.write_field(&self.scratch.as_bytes()[start..end]).map_err(io)?;
-            start = end;
+        body.write_field(itoa(row.turns).as_str()).map_err(io)?;
+        body.write_field(itoa(row.customer_words).as_str()).map_err(io)?;
+        for (value, kind) in [(row.sentiment_start, start_kind), (row.sentiment_end, end_kind)] {
+            self.scratch.clear();
+            self::csv::push_number(&mut self.scratch, value, kind);
+            body.write_field(&self.scratch).map_err(io)?;
         }
-        self.body.write_field(cell_text(&row.primary_category).as_bytes()).map_err(io)?;
-        self.body.write_field(cell_text(&row.categories).as_bytes()).map_err(io)?;
-        self.body.write_record(None::<&[u8]>).map_err(io)?;
+        body.write_field(itoa(row.complaints).as_str()).map_err(io)?;
+        body.write_field(itoa(row.ideas).as_str()).map_err(io)?;
+        body.write_field(cell_text(&row.primary_category).as_bytes()).map_err(io)?;
+        body.write_field(cell_text(&row.categories).as_bytes()).map_err(io)?;
+        body.write_record(None::<&[u8]>).map_err(io)?;
         self.calls += 1;
         Ok(())
     }
@@ -327,7 +319,10 @@ impl ReportWriter {
             std::borrow::Cow::Borrowed(turn.as_str()),
             cell_text(m.quote),
         ];
-        self.mentions.write_raw_bytes(row.iter().map(|c| c.as_bytes())).map_err(io_err(&self.dir.join("mentions.csv")))
+        // The path is made only when writing fails.
+        self.mentions
+            .write_raw_bytes(row.iter().map(|c| c.as_bytes()))
+            .map_err(|e| io_err(&self.dir.join("mentions.csv"))(e))
     }
 
     /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns. With
