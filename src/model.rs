@@ -62,3 +62,20 @@ impl Kind {
         }
     }
 }
+
+/// The columns of calls.csv that earful computes, whatever the metadata: a metadata field may
+/// not take one of these names (`report::table` lays the columns out; a test there keeps the two
+/// in step).
+pub const CALL_REPORT_COLUMNS: &[&str] = &[
+    "call_id",
+    "started_at",
+    "turns",
+    "customer_words",
+    "sentiment_start",
+    "sentiment_end",
+    "complaints",
+    "ideas",
+    "primary_category",
+    "categories",
+    "theme",
+];

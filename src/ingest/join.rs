@@ -24,20 +24,6 @@ use serde::Serialize;
 
 use crate::model::Call;
 
-/// Columns of calls.csv that a CRM column may not be named like.
-const RESERVED: &[&str] = &[
-    "call_id",
-    "started_at",
-    "turns",
-    "customer_words",
-    "sentiment_start",
-    "sentiment_end",
-    "complaints",
-    "ideas",
-    "primary_category",
-    "categories",
-];
-
 /// Why the metadata file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum JoinError {
@@ -121,7 +107,7 @@ impl MetadataJoin {
             return Err(JoinError::Invalid { path: shown.to_string(), problems });
         };
         for h in &headers {
-            if RESERVED.contains(&h.as_str()) {
+            if crate::model::CALL_REPORT_COLUMNS.contains(&h.as_str()) {
                 problems.push(format!("column {h:?} is named like a calls.csv column: rename it"));
             } else if h.is_empty() {
                 problems.push("a column has no name".to_string());
@@ -298,6 +284,8 @@ mod tests {
             .to_string();
         assert!(err.contains("named like a calls.csv column"), "{err}");
         assert!(err.contains("key \"C-1\" on lines 2 and 3 with different values"), "{err}");
+        let err = MetadataJoin::parse("crm.csv", b"customer_id,theme\nC-1,a\n", "customer_id").unwrap_err();
+        assert!(err.to_string().contains("column \"theme\" is named like a calls.csv column"), "{err}");
         let err = MetadataJoin::parse("crm.csv", b"customer_id,tier\nC-1,a,extra\n", "customer_id").unwrap_err();
         assert!(matches!(err, JoinError::Csv { line: 2, .. }), "{err}");
     }

@@ -368,3 +368,15 @@ pub fn small_tables(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_computed_call_columns_are_the_ones_the_model_reserves() {
+        let mut names: Vec<String> = call_columns(&[]).into_iter().map(|c| c.name).collect();
+        names.push(theme_column().name);
+        assert_eq!(names, crate::model::CALL_REPORT_COLUMNS);
+    }
+}
