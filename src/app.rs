@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -461,7 +462,7 @@ fn respond_by(started_at: &str, hours: f64) -> String {
 /// A 128-bit hash of a call id: two SipHash-1-3 passes with fixed keys, so the same on every
 /// run. Two ids share it with a probability of about n^2 / 2^129: never, in practice.
 fn call_id_hash(id: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hash;
     let half = |salt: u8| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         salt.hash(&mut h);
@@ -469,6 +470,25 @@ fn call_id_hash(id: &str) -> u128 {
         h.finish()
     };
     (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+/// The hasher of maps keyed by [`call_id_hash`]: the key is already a hash, so its low bits are
+/// used as they are instead of being hashed again.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
 }
 
 /// What the sink thread accumulates.
@@ -480,7 +500,7 @@ struct Sink {
     unknown_turns: u64,
     /// A 128-bit hash of each call_id -> where it was first seen (file, line); later records with
     /// the same id are rejected. A hash, not the id, so that memory stays small per call.
-    seen: HashMap<u128, (u32, u64)>,
+    seen: HashMap<u128, (u32, u64), BuildHasherDefault<Prehashed>>,
     /// Calls to call back: the most urgent, at most twice `follow_up_max` at any time.
     follow_ups: Vec<FollowUpRow>,
     /// Follow-ups listed at most.
@@ -715,7 +735,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             .collect(),
         rejects: Vec::new(),
         unknown_turns: 0,
-        seen: HashMap::new(),
+        seen: HashMap::default(),
         follow_ups: Vec::new(),
         follow_up_max: stages.config.follow_ups.max_rows,
         follow_up_counts: [0; 3],
@@ -729,32 +749,54 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     };
     let max_values = stages.config.max_values;
     let limits = stages.config.limits;
-    let sink = std::thread::scope(|scope| -> Result<Sink, Error> {
-        let (batch_tx, batch_rx) = bounded::<Batch>(2);
-        let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
-        let files_ref = &files;
-        scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES, limits).run(|b| batch_tx.send(b).is_ok()));
-        let bar_ref = &bar;
-        let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
-            for (outcomes, bytes) in out_rx {
-                for outcome in outcomes {
-                    sink.take(outcome, files_ref, taxonomy, max_values)?;
+    // One worker means one core: the reader, the worker and the sink then take turns on this
+    // thread instead of spreading over three, so `--threads 1` is a true single-core run.
+    let one_core = pool.current_num_threads() == 1;
+    let sink = if one_core {
+        let mut failed = None;
+        ingest::Reader::new(&files, BATCH_BYTES, limits).run(|batch| {
+            for item in &batch.items {
+                if let Err(e) = sink.take(stages.process(&batch, item), &files, taxonomy, max_values) {
+                    failed = Some(e);
+                    return false;
                 }
-                bar_ref.inc(bytes);
-                bar_ref.set_message(format!("{} calls", sink.counts.calls));
             }
-            Ok(sink)
+            bar.inc(batch.input_bytes);
+            bar.set_message(format!("{} calls", sink.counts.calls));
+            true
         });
-        for batch in batch_rx {
-            let outcomes: Vec<Outcome> =
-                pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
-            if out_tx.send((outcomes, batch.input_bytes)).is_err() {
-                break;
-            }
+        match failed {
+            Some(e) => return Err(e),
+            None => sink,
         }
-        drop(out_tx);
-        sink_thread.join().map_err(|_| Error::Other("the report writer thread panicked".into()))?
-    })?;
+    } else {
+        std::thread::scope(|scope| -> Result<Sink, Error> {
+            let (batch_tx, batch_rx) = bounded::<Batch>(2);
+            let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
+            let files_ref = &files;
+            scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES, limits).run(|b| batch_tx.send(b).is_ok()));
+            let bar_ref = &bar;
+            let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
+                for (outcomes, bytes) in out_rx {
+                    for outcome in outcomes {
+                        sink.take(outcome, files_ref, taxonomy, max_values)?;
+                    }
+                    bar_ref.inc(bytes);
+                    bar_ref.set_message(format!("{} calls", sink.counts.calls));
+                }
+                Ok(sink)
+            });
+            for batch in batch_rx {
+                let outcomes: Vec<Outcome> =
+                    pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
+                if out_tx.send((outcomes, batch.input_bytes)).is_err() {
+                    break;
+                }
+            }
+            drop(out_tx);
+            sink_thread.join().map_err(|_| Error::Other("the report writer thread panicked".into()))?
+        })?
+    };
     bar.finish_and_clear();
     let mined = started.elapsed();
 
@@ -841,6 +883,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         taxonomy_source: &taxonomy_source,
         call_columns: &call_columns,
         trends: night.as_ref().map(|(_, _, t)| t.as_slice()),
+        parallel: !one_core,
     };
     workbook::write(&dir, &run)?;
     let mut outputs: Vec<String> = std::fs::read_dir(&dir)

@@ -155,9 +155,100 @@ struct FastCall<'a> {
     #[serde(default, borrow)]
     started_at: Option<Cow<'a, str>>,
     #[serde(default)]
-    metadata: Option<serde_json::Map<String, Value>>,
+    metadata: Option<Metadata>,
     #[serde(borrow)]
     turns: Vec<FastTurn<'a>>,
+}
+
+/// A call's metadata, flattened as it is parsed into what [`flatten`] makes of a parsed object:
+/// nested objects become dotted keys (`crm.tier`), other values text, and a key given twice keeps
+/// its first place and its last value, as an ordered JSON map does. No map is built on the way.
+struct Metadata(Vec<(String, String)>);
+
+/// One metadata value: text, or a nested object flattened relative to its own key.
+enum MetaValue {
+    Text(String),
+    Object(Vec<(String, String)>),
+}
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(MetaVisitor).map(Metadata)
+    }
+}
+
+struct MetaVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MetaVisitor {
+    type Value = Vec<(String, String)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries: Vec<(String, MetaValue)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value::<MetaValue>()?;
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match value {
+                MetaValue::Text(text) => out.push((key, text)),
+                MetaValue::Object(inner) => out.extend(inner.into_iter().map(|(k, v)| (format!("{key}.{k}"), v))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<'de> Deserialize<'de> for MetaValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MetaValueVisitor)
+    }
+}
+
+struct MetaValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MetaValueVisitor {
+    type Value = MetaValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(v))
+    }
+    fn visit_unit<E>(self) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(String::new()))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(v.to_string()))
+    }
+    // Numbers and arrays are written as serde_json writes them, so both paths agree.
+    fn visit_i64<E>(self, v: i64) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(serde_json::Number::from(v).to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(serde_json::Number::from(v).to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<MetaValue, E> {
+        Ok(MetaValue::Text(Value::from(v).to_string()))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<MetaValue, A::Error> {
+        let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(MetaValue::Text(value.to_string()))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<MetaValue, A::Error> {
+        MetaVisitor.visit_map(map).map(MetaValue::Object)
+    }
 }
 
 #[derive(Deserialize)]
@@ -182,10 +273,7 @@ pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
             _ => None,
         };
         if let Some(call_id) = call_id {
-            let mut metadata = Vec::new();
-            if let Some(map) = fast.metadata {
-                flatten("", map, &mut metadata);
-            }
+            let metadata = fast.metadata.map(|m| m.0).unwrap_or_default();
             let turns = fast
                 .turns
                 .into_iter()
@@ -282,6 +370,33 @@ mod tests {
         assert!(call.metadata.contains(&("crm.tier".into(), "gold".into())));
         assert!(call.metadata.contains(&("ltv".into(), "120.5".into())));
         assert_eq!(call.turns[0].end, Some(2.5));
+    }
+
+    #[test]
+    fn metadata_is_flattened_as_the_loose_path_flattens_it() {
+        // Nested objects, repeated keys (first place, last value), numbers, booleans, arrays, null.
+        let meta = r#"{"b":1,"crm":{"tier":"gold","n":{"x":2.50}},"a":"first","b":"again","f":1e21,"neg":-3,
+            "ok":true,"list":[1,"two",null],"none":null,"crm":{"tier":"silver"},"u":18446744073709551615}"#;
+        let line = format!(r#"{{"call_id":"c","metadata":{meta},"turns":[{{"speaker":"customer","text":"x"}}]}}"#);
+        let fast = decode(line.as_bytes()).unwrap().metadata;
+        let mut loose = Vec::new();
+        flatten("", serde_json::from_str(meta).unwrap(), &mut loose);
+        assert_eq!(fast, loose);
+        let shown: Vec<String> = fast.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "b=again",
+                "crm.tier=silver",
+                "a=first",
+                "f=1e+21",
+                "neg=-3",
+                "ok=true",
+                "list=[1,\"two\",null]",
+                "none=",
+                "u=18446744073709551615"
+            ]
+        );
     }
 
     #[test]

@@ -336,10 +336,13 @@ impl<'a> Reader<'a> {
     /// Reads every file, calling `emit` with each full batch (and the last partial one).
     /// `emit` returns false to stop early (the consumer went away).
     pub fn run(&self, mut emit: impl FnMut(Batch) -> bool) {
-        let mut batch = Batch::default();
+        // A batch ends with the line that fills it: sized for that up front, its buffer is never
+        // copied to a bigger one while it fills.
+        let fresh = || Batch { buf: Vec::with_capacity(self.batch_bytes + (256 << 10)), ..Batch::default() };
+        let mut batch = fresh();
         for (index, file) in self.files.iter().enumerate() {
             let full = |b: &Batch| b.buf.len() >= self.batch_bytes || b.items.len() >= 65_536;
-            let mut flush = |b: &mut Batch| -> bool { emit(std::mem::take(b)) };
+            let mut flush = |b: &mut Batch| -> bool { emit(std::mem::replace(b, fresh())) };
             let keep_going = match open(file, &self.limits) {
                 Err(reason) => {
                     batch.items.push(Item { file: index, line: 0, payload: Payload::Done(Err(reason)) });

@@ -31,11 +31,14 @@ pub struct RunReport<'a> {
     pub call_columns: &'a [Column],
     /// Trends against the history, when `--history` is on.
     pub trends: Option<&'a [TrendRow]>,
+    /// Whether the big CSV-fed sheets may be filled on threads of their own (false on one core).
+    pub parallel: bool,
 }
 
 /// Writes report.xlsx into `dir`, reading calls.csv and mentions.csv written there before.
 pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
-    let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns, trends } = *run;
+    let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns, trends, parallel } =
+        *run;
     let mut overview = overview(tables, totals, config, taxonomy_source);
     if let Some(trends) = trends {
         overview.sections.insert(
@@ -71,7 +74,7 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
         ),
         ("Rejects", SheetSource::Table(&rejects)),
     ]);
-    Ok(xlsx::write(&dir.join("report.xlsx"), &overview, &sheets)?)
+    Ok(xlsx::write(&dir.join("report.xlsx"), &overview, &sheets, parallel)?)
 }
 
 /// The emerging and new categories of tonight, strongest rise first.

@@ -61,8 +61,14 @@ impl Formats {
     }
 }
 
-/// Writes the workbook: Overview first, then the named sheets in order.
-pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)]) -> Result<(), XlsxError> {
+/// Writes the workbook: Overview first, then the named sheets in order. With `parallel`, the
+/// CSV-fed sheets are filled on threads of their own.
+pub fn write(
+    path: &Path,
+    overview: &Overview,
+    sheets: &[(&str, SheetSource<'_>)],
+    parallel: bool,
+) -> Result<(), XlsxError> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("earful report"));
@@ -71,7 +77,8 @@ pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)
     let formats = Formats::new();
     write_overview(workbook.add_worksheet(), overview, &formats)?;
     // Every sheet is added first, in order; then the big CSV-fed sheets are filled on their own
-    // threads (each streams to its own temporary file) while this thread fills the small ones.
+    // threads (each streams to its own temporary file) while this thread fills the small ones;
+    // on one core they are filled here, after the small ones.
     for (name, source) in sheets {
         let sheet = match source {
             SheetSource::Table(_) => workbook.add_worksheet(),
@@ -81,7 +88,7 @@ pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)
     }
     let formats = &formats;
     std::thread::scope(|scope| -> Result<(), XlsxError> {
-        let mut streams = Vec::new();
+        let (mut streams, mut inline) = (Vec::new(), Vec::new());
         for (sheet, (_, source)) in workbook.worksheets_mut().iter_mut().skip(1).zip(sheets) {
             match source {
                 SheetSource::Table(table) => {
@@ -94,13 +101,21 @@ pub fn write(path: &Path, overview: &Overview, sheets: &[(&str, SheetSource<'_>)
                     finish(sheet, &table.columns, table.rows.len())?;
                 }
                 SheetSource::Csv { path, columns, max_rows } => {
-                    streams.push(scope.spawn(move || -> Result<(), XlsxError> {
+                    let fill = move || -> Result<(), XlsxError> {
                         header(sheet, columns, formats)?;
                         let rows = stream_csv(sheet, path, columns, *max_rows, formats)?;
                         finish(sheet, columns, rows)
-                    }));
+                    };
+                    if parallel {
+                        streams.push(scope.spawn(fill));
+                    } else {
+                        inline.push(fill);
+                    }
                 }
             }
+        }
+        for mut fill in inline {
+            fill()?;
         }
         for stream in streams {
             stream.join().map_err(|_| XlsxError::ParameterError("a sheet writer thread panicked".into()))??;
