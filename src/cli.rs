@@ -54,7 +54,8 @@ pub struct MineArgs {
     /// Taxonomy file (TOML) replacing the built-in one, or `none` for no taxonomy.
     #[arg(short, long, value_name = "FILE|none")]
     pub taxonomy: Option<String>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). With 1, the whole run stays on one core: reading,
+    /// extraction and writing take turns on a single thread.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// No progress bar and no summary line.
