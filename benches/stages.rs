@@ -14,24 +14,24 @@ fn main() {
 }
 
 /// The generated sample's JSONL lines, decoded once.
-fn corpus() -> Vec<earful::model::Call> {
+fn corpus() -> Vec<earful::model::Call<'static>> {
     let dir = std::env::temp_dir().join(format!("earful-bench-{}", std::process::id()));
     earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1, length: 1 }, &dir)
         .expect("sample");
     let (files, _) = ingest::discover(&[PathBuf::from(&dir)]);
     let mut calls = Vec::new();
     Reader::new(&files, 1 << 22, ingest::Limits::default()).run(|batch| {
-        calls.extend(batch.items.iter().filter_map(|item| ingest::decode(&batch, item).ok()));
+        calls.extend(batch.items.iter().filter_map(|item| ingest::decode(&batch, item).ok().map(|c| c.into_owned())));
         true
     });
     let _ = std::fs::remove_dir_all(dir);
     calls
 }
 
-fn customer_text(calls: &[earful::model::Call]) -> Vec<String> {
+fn customer_text(calls: &[earful::model::Call<'_>]) -> Vec<String> {
     calls
         .iter()
-        .flat_map(|c| c.turns.iter().filter(|t| t.speaker.contains("ustomer")).map(|t| t.text.clone()))
+        .flat_map(|c| c.turns.iter().filter(|t| t.speaker.contains("ustomer")).map(|t| t.text.to_string()))
         .collect()
 }
 

@@ -292,7 +292,7 @@ impl Stages {
         }
         let conv = normalize::normalize(call, &self.speakers);
         if conv.customer_turns().next().is_none() {
-            let mut labels: Vec<&str> = conv.call.turns.iter().map(|t| t.speaker.as_str()).collect();
+            let mut labels: Vec<&str> = conv.call.turns.iter().map(|t| &*t.speaker).collect();
             labels.sort_unstable();
             labels.dedup();
             return reject(format!(

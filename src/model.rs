@@ -3,9 +3,13 @@
 //! These types are deliberately plain: every input format decodes into them, so the later stages
 //! never know which format a call came from.
 
-/// One call (or chat, or survey answer) as decoded from an input file.
+use std::borrow::Cow;
+
+/// One call (or chat, or survey answer) as decoded from an input file. The turns may borrow their
+/// text from the bytes read (`'a`), so that a well-formed JSON line is not copied a second time;
+/// the fields that outlive the call's processing are owned.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Call {
+pub struct Call<'a> {
     /// The call's id as given by the source (file stem for plain text).
     pub call_id: String,
     /// When the call started, as written in the source (ISO 8601 expected, not enforced).
@@ -13,16 +17,34 @@ pub struct Call {
     /// Call metadata in source order: flat `field -> value` pairs, values rendered as text.
     pub metadata: Vec<(String, String)>,
     /// The turns in order.
-    pub turns: Vec<Turn>,
+    pub turns: Vec<Turn<'a>>,
+}
+
+impl Call<'_> {
+    /// The call with its turns' text copied out of the bytes it was read from.
+    pub fn into_owned(self) -> Call<'static> {
+        let turns = self
+            .turns
+            .into_iter()
+            .map(|t| Turn {
+                speaker: Cow::Owned(t.speaker.into_owned()),
+                text: Cow::Owned(t.text.into_owned()),
+                start: t.start,
+                end: t.end,
+                role: t.role,
+            })
+            .collect();
+        Call { call_id: self.call_id, started_at: self.started_at, metadata: self.metadata, turns }
+    }
 }
 
 /// One turn of talk, with the speaker label exactly as the source wrote it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Turn {
+pub struct Turn<'a> {
     /// Speaker label as written (`customer`, `Agent`, `rep`, ...); mapped to a role in normalize.
-    pub speaker: String,
+    pub speaker: Cow<'a, str>,
     /// What was said.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Offset from the start of the call in seconds, when known.
     pub start: Option<f64>,
     /// End offset in seconds, when known.

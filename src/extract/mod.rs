@@ -133,7 +133,7 @@ impl Extractor {
         categories.dedup();
         findings.categories = categories;
         findings.primary = self.primary(&findings.mentions);
-        let text_of = |t: &usize| conv.call.turns[*t].text.as_str();
+        let text_of = |t: &usize| &*conv.call.turns[*t].text;
         findings.sentiment_start = sentiment::score(&gather(customer.iter().map(text_of)));
         findings.sentiment_end = sentiment::score(&gather(customer.iter().rev().map(text_of)));
         findings
@@ -207,12 +207,12 @@ mod tests {
 
     /// A conversation of (speaker, text) turns, roles mapped by the default config (also used by
     /// the tests of `discover`).
-    pub(super) fn conv(turns: &[(&str, &str)]) -> Conversation {
+    pub(super) fn conv(turns: &[(&str, &str)]) -> Conversation<'static> {
         let call = Call {
             call_id: "c".into(),
             turns: turns
                 .iter()
-                .map(|(s, t)| Turn { speaker: s.to_string(), text: t.to_string(), ..Turn::default() })
+                .map(|(s, t)| Turn { speaker: s.to_string().into(), text: t.to_string().into(), ..Turn::default() })
                 .collect(),
             ..Call::default()
         };

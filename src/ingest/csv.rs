@@ -68,7 +68,7 @@ pub(super) fn frame(
         Ok(cols) => cols,
         Err(reason) => return push(batch, file, 1, Err(reason)),
     };
-    let mut calls: Vec<(u64, Call)> = Vec::new();
+    let mut calls: Vec<(u64, Call<'static>)> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -116,7 +116,7 @@ pub(super) fn frame(
     true
 }
 
-fn push(batch: &mut Batch, file: usize, line: u64, result: Result<Call, String>) -> bool {
+fn push(batch: &mut Batch, file: usize, line: u64, result: Result<Call<'static>, String>) -> bool {
     batch.items.push(Item { file, line, payload: Payload::Done(result) });
     true
 }
@@ -139,8 +139,8 @@ fn add_row(call: &mut Call, cols: &Columns, record: &csv::StringRecord) {
         return;
     }
     call.turns.push(Turn {
-        speaker: field(cols.speaker).unwrap_or("customer").to_string(),
-        text: text.to_string(),
+        speaker: field(cols.speaker).unwrap_or("customer").to_string().into(),
+        text: text.to_string().into(),
         start: field(cols.start).and_then(|s| s.parse().ok()),
         end: field(cols.end).and_then(|s| s.parse().ok()),
         role: None,
@@ -151,7 +151,7 @@ fn add_row(call: &mut Call, cols: &Columns, record: &csv::StringRecord) {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Vec<(u64, Result<Call, String>)> {
+    fn read(text: &str) -> Vec<(u64, Result<Call<'static>, String>)> {
         let mut batch = Batch::default();
         let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
         frame(0, reader, &mut batch, 1 << 20, |_| false, &mut |_| true);

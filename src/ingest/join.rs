@@ -224,7 +224,7 @@ impl JoinStats {
 mod tests {
     use super::*;
 
-    fn call(meta: &[(&str, &str)]) -> Call {
+    fn call(meta: &[(&str, &str)]) -> Call<'static> {
         Call {
             call_id: "c".into(),
             metadata: meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

@@ -265,7 +265,7 @@ struct FastTurn<'a> {
 
 /// Decodes one line into a call, or says exactly what is wrong with it. Well-formed lines take a
 /// typed fast path; anything else is decoded again loosely to name the problem precisely.
-pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
+pub(super) fn decode(line: &[u8]) -> Result<Call<'_>, String> {
     if let Ok(fast) = serde_json::from_slice::<FastCall<'_>>(line) {
         let call_id = match fast.call_id {
             Value::String(s) if !s.trim().is_empty() => Some(s),
@@ -277,13 +277,7 @@ pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
             let turns = fast
                 .turns
                 .into_iter()
-                .map(|t| Turn {
-                    speaker: t.speaker.into_owned(),
-                    text: t.text.into_owned(),
-                    start: t.start,
-                    end: t.end,
-                    role: None,
-                })
+                .map(|t| Turn { speaker: t.speaker, text: t.text, start: t.start, end: t.end, role: None })
                 .collect();
             let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
             return Ok(Call { call_id, started_at, metadata, turns });
@@ -292,7 +286,7 @@ pub(super) fn decode(line: &[u8]) -> Result<Call, String> {
     decode_loose(line)
 }
 
-fn decode_loose(line: &[u8]) -> Result<Call, String> {
+fn decode_loose(line: &[u8]) -> Result<Call<'static>, String> {
     let raw: RawCall = serde_json::from_slice(line).map_err(|e| {
         if e.is_eof() {
             format!("truncated JSON (ends at column {})", e.column())
@@ -329,7 +323,7 @@ fn decode_loose(line: &[u8]) -> Result<Call, String> {
     Ok(Call { call_id, started_at, metadata, turns })
 }
 
-fn decode_turn(value: Value) -> Result<Turn, String> {
+fn decode_turn(value: Value) -> Result<Turn<'static>, String> {
     let raw: RawTurn = serde_json::from_value(value).map_err(|e| e.to_string())?;
     let speaker = match raw.speaker {
         Some(Value::String(s)) => s,
@@ -341,7 +335,7 @@ fn decode_turn(value: Value) -> Result<Turn, String> {
         Some(Value::Null) | None => return Err("missing \"text\"".into()),
         Some(_) => return Err("\"text\" must be a string".into()),
     };
-    Ok(Turn { speaker, text, start: raw.start, end: raw.end, role: None })
+    Ok(Turn { speaker: speaker.into(), text: text.into(), start: raw.start, end: raw.end, role: None })
 }
 
 /// Flattens nested metadata objects into dotted keys (`crm.tier`); other values become text.

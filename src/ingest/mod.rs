@@ -137,7 +137,7 @@ pub enum Payload {
         kind: DocKind,
     },
     /// Already decoded by the reader (CSV rows are grouped into calls there) or already failed.
-    Done(Result<Call, String>),
+    Done(Result<Call<'static>, String>),
 }
 
 /// One record of one file.
@@ -200,9 +200,9 @@ pub struct Seen {
 
 /// A decoded record.
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The call.
-    pub call: Call,
+pub struct Decoded<'a> {
+    /// The call, its turns borrowed from the batch where they could be.
+    pub call: Call<'a>,
     /// The vendor format, for documents.
     pub seen: Option<Seen>,
     /// What the metadata join did, when `--metadata` is used.
@@ -272,7 +272,7 @@ impl Decoder {
     }
 
     /// Decodes one item of a batch into a call, or the reason it is rejected.
-    pub fn decode(&self, batch: &Batch, item: &Item) -> Result<Decoded, DecodeError> {
+    pub fn decode<'a>(&self, batch: &'a Batch, item: &Item) -> Result<Decoded<'a>, DecodeError> {
         let ctx = vendor::Context {
             speakers: &self.formats.speakers,
             mappings: &self.formats.mappings,
@@ -297,7 +297,7 @@ impl Decoder {
 }
 
 /// Decodes one item with the built-in settings (see [`Decoder::default`]).
-pub fn decode(batch: &Batch, item: &Item) -> Result<Call, String> {
+pub fn decode<'a>(batch: &'a Batch, item: &Item) -> Result<Call<'a>, String> {
     // Built once: the benchmark and the fuzz targets decode millions of items through here.
     static BUILTIN: std::sync::OnceLock<Decoder> = std::sync::OnceLock::new();
     BUILTIN.get_or_init(Decoder::default).decode(batch, item).map(|d| d.call).map_err(|e| e.reason)
@@ -422,7 +422,12 @@ fn stem(path: &Path) -> String {
 /// Frames and decodes bytes held in memory, as if they were a file of this format named `name`:
 /// each record read gives one call or one reason. Used by the fuzz targets and property tests,
 /// and handy for embedding.
-pub fn parse_bytes(format: Format, name: &str, bytes: &[u8], limits: &Limits) -> Vec<(u64, Result<Call, String>)> {
+pub fn parse_bytes(
+    format: Format,
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Vec<(u64, Result<Call<'static>, String>)> {
     let mut batch = Batch::default();
     let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
     let file = InputFile {
@@ -434,7 +439,7 @@ pub fn parse_bytes(format: Format, name: &str, bytes: &[u8], limits: &Limits) ->
         bytes: bytes.len() as u64,
     };
     frame(0, &file, reader, &mut batch, limits, |_| false, &mut |_| true);
-    batch.items.iter().map(|item| (item.line, decode(&batch, item))).collect()
+    batch.items.iter().map(|item| (item.line, decode(&batch, item).map(Call::into_owned))).collect()
 }
 
 /// Counts the bytes a decompressor produces and fails the read once they pass the limits:

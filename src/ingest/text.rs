@@ -6,7 +6,7 @@
 use crate::model::{Call, Turn};
 
 /// Decodes a text transcript.
-pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
+pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call<'static>, String> {
     let text = std::str::from_utf8(super::strip_bom(bytes))
         .map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))?;
     let mut turns: Vec<Turn> = Vec::new();
@@ -17,13 +17,15 @@ pub(super) fn decode(bytes: &[u8], call_id: &str) -> Result<Call, String> {
             continue;
         }
         match split_speaker(line) {
-            Some((speaker, said)) => {
-                turns.push(Turn { speaker: speaker.to_string(), text: said.to_string(), ..Turn::default() })
-            }
+            Some((speaker, said)) => turns.push(Turn {
+                speaker: speaker.to_string().into(),
+                text: said.to_string().into(),
+                ..Turn::default()
+            }),
             None => match turns.last_mut() {
                 Some(turn) => {
-                    turn.text.push(' ');
-                    turn.text.push_str(line);
+                    turn.text.to_mut().push(' ');
+                    turn.text.to_mut().push_str(line);
                 }
                 None => return Err("first line has no \"Speaker: text\" prefix".into()),
             },

@@ -5,20 +5,21 @@
 
 pub mod redact;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::model::{Call, Role};
 
 /// A call with every turn's role decided.
 #[derive(Debug, Clone)]
-pub struct Conversation {
+pub struct Conversation<'a> {
     /// The call as ingested (turn text trimmed of control characters).
-    pub call: Call,
+    pub call: Call<'a>,
     /// `roles[i]` is the role of `call.turns[i]`.
     pub roles: Vec<Role>,
 }
 
-impl Conversation {
+impl Conversation<'_> {
     /// Indices of the customer's turns, in order.
     pub fn customer_turns(&self) -> impl Iterator<Item = usize> + '_ {
         self.roles.iter().enumerate().filter(|(_, r)| **r == Role::Customer).map(|(i, _)| i)
@@ -82,7 +83,7 @@ impl Speakers {
 
 /// Decides roles (the role ingest already decided, else the speaker label's) and strips control
 /// characters (other than tab and newline) from turn text.
-pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
+pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a> {
     // A call has two or three distinct labels, repeated on every turn: each is mapped once.
     let mut known: Vec<(&str, Role)> = Vec::with_capacity(4);
     let roles = call
@@ -101,8 +102,9 @@ pub fn normalize(mut call: Call, speakers: &Speakers) -> Conversation {
         .collect();
     for turn in &mut call.turns {
         if has_control(&turn.text) {
-            turn.text =
-                turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
+            turn.text = Cow::Owned(
+                turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect(),
+            );
         }
     }
     Conversation { call, roles }

@@ -42,7 +42,7 @@ pub struct Context<'a> {
 /// A call as a vendor module decoded it, before the open roles are decided.
 pub(crate) struct Draft {
     /// The call; turns whose role the source stated have it set.
-    pub call: Call,
+    pub call: Call<'static>,
     /// How to decide the other turns.
     pub scheme: Scheme,
     /// The rule to report when the source set every role.
@@ -56,7 +56,7 @@ impl Draft {
 }
 
 /// Decodes one JSON document: detects the format, decodes it, decides the roles.
-pub(super) fn decode_json(bytes: &[u8], id: &str, ctx: &Context) -> Result<(Call, Seen), DecodeError> {
+pub(super) fn decode_json<'a>(bytes: &'a [u8], id: &str, ctx: &Context) -> Result<(Call<'a>, Seen), DecodeError> {
     let fail = |reason: String| DecodeError { reason, seen: None };
     let doc: Value = serde_json::from_slice(super::strip_bom(bytes)).map_err(|e| {
         fail(if e.is_eof() {
@@ -93,7 +93,7 @@ pub(super) fn decode_json(bytes: &[u8], id: &str, ctx: &Context) -> Result<(Call
 }
 
 /// Checks that a draft has turns and decides the open roles.
-pub(super) fn finish(mut draft: Draft, ctx: &Context) -> Result<(Call, Rule), String> {
+pub(super) fn finish(mut draft: Draft, ctx: &Context) -> Result<(Call<'static>, Rule), String> {
     draft.call.turns.retain(|t| !t.text.trim().is_empty());
     if draft.call.turns.is_empty() {
         return Err("no usable turns (no text in the transcript)".into());
@@ -105,7 +105,7 @@ pub(super) fn finish(mut draft: Draft, ctx: &Context) -> Result<(Call, Rule), St
 
 /// Builds turns from pieces (words or segments), joining consecutive pieces of one speaker.
 #[derive(Default)]
-pub(crate) struct Turns(pub Vec<Turn>);
+pub(crate) struct Turns(pub Vec<Turn<'static>>);
 
 impl Turns {
     /// Appends a piece said by `speaker`; `glue` pieces (punctuation) attach without a space.
@@ -124,16 +124,16 @@ impl Turns {
         match self.0.last_mut() {
             Some(last) if last.speaker == speaker && last.role == role => {
                 if !glue {
-                    last.text.push(' ');
+                    last.text.to_mut().push(' ');
                 }
-                last.text.push_str(text);
+                last.text.to_mut().push_str(text);
                 if span.1.is_some() {
                     last.end = span.1;
                 }
             }
             _ => self.0.push(Turn {
-                speaker: speaker.to_string(),
-                text: text.to_string(),
+                speaker: speaker.to_string().into(),
+                text: text.to_string().into(),
                 start: span.0,
                 end: span.1,
                 role,
@@ -190,7 +190,7 @@ pub(crate) mod test_support {
     use super::*;
 
     /// Default options and no config labels.
-    pub fn decode(json: &str) -> Result<(Call, Seen), DecodeError> {
+    pub fn decode(json: &str) -> Result<(Call<'static>, Seen), DecodeError> {
         decode_with(json, &SpeakerOptions::default(), &[])
     }
 
@@ -199,18 +199,22 @@ pub(crate) mod test_support {
         json: &str,
         speakers: &SpeakerOptions,
         mappings: &[JsonMapping],
-    ) -> Result<(Call, Seen), DecodeError> {
+    ) -> Result<(Call<'static>, Seen), DecodeError> {
         let labels = |l: &str| match l.to_ascii_lowercase().as_str() {
             "agent" => Role::Agent,
             "customer" => Role::Customer,
             _ => Role::Unknown,
         };
         decode_json(json.as_bytes(), "stem", &Context { speakers, mappings, labels: &labels })
+            .map(|(call, seen)| (call.into_owned(), seen))
     }
 
     /// `(speaker, role, text)` of each turn.
     pub fn turns(call: &Call) -> Vec<(String, Role, String)> {
-        call.turns.iter().map(|t| (t.speaker.clone(), t.role.unwrap_or(Role::Unknown), t.text.clone())).collect()
+        call.turns
+            .iter()
+            .map(|t| (t.speaker.to_string(), t.role.unwrap_or(Role::Unknown), t.text.to_string()))
+            .collect()
     }
 }
 

@@ -188,7 +188,7 @@ pub fn resolve(
     if turns.iter().any(|t| t.role == Some(Role::Customer)) {
         Ok(rule)
     } else {
-        let mut speakers: Vec<&str> = turns.iter().map(|t| t.speaker.as_str()).collect();
+        let mut speakers: Vec<&str> = turns.iter().map(|t| &*t.speaker).collect();
         speakers.sort_unstable();
         speakers.dedup();
         Err(format!(
@@ -203,8 +203,8 @@ pub fn resolve(
 fn anonymous(turns: &mut [Turn], options: &SpeakerOptions, labels: &LabelRole) -> Result<Rule, String> {
     let mut order: Vec<String> = Vec::new();
     for t in turns.iter().filter(|t| t.role.is_none()) {
-        if !order.contains(&t.speaker) {
-            order.push(t.speaker.clone());
+        if !order.iter().any(|o| *o == t.speaker) {
+            order.push(t.speaker.to_string());
         }
     }
     let named: Vec<Role> = order.iter().map(|l| labels(l)).collect();
@@ -331,8 +331,8 @@ pub fn default_rule(format: &str, options: &SpeakerOptions) -> String {
 mod tests {
     use super::*;
 
-    fn turn(speaker: &str, text: &str) -> Turn {
-        Turn { speaker: speaker.into(), text: text.into(), ..Turn::default() }
+    fn turn(speaker: &str, text: &str) -> Turn<'static> {
+        Turn { speaker: speaker.to_string().into(), text: text.to_string().into(), ..Turn::default() }
     }
 
     fn no_labels(_: &str) -> Role {

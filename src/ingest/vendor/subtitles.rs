@@ -37,7 +37,7 @@ pub(in crate::ingest) fn decode(
     id: &str,
     kind: Subtitles,
     ctx: &Context,
-) -> Result<(Call, Seen), DecodeError> {
+) -> Result<(Call<'static>, Seen), DecodeError> {
     let seen = |speakers| Seen { format: kind.name().to_string(), speakers };
     let fail = |reason: String, speakers| DecodeError { reason, seen: Some(seen(speakers)) };
     let text = std::str::from_utf8(crate::ingest::strip_bom(bytes)).map_err(|e| {
@@ -152,7 +152,7 @@ mod tests {
     use crate::ingest::vendor::roles::{Rule, SpeakerOptions};
     use crate::model::Role;
 
-    fn run(text: &str, kind: Subtitles) -> Result<(Call, Seen), DecodeError> {
+    fn run(text: &str, kind: Subtitles) -> Result<(Call<'static>, Seen), DecodeError> {
         let labels = |l: &str| if l.eq_ignore_ascii_case("agent") { Role::Agent } else { Role::Unknown };
         let ctx = Context { speakers: &SpeakerOptions::default(), mappings: &[], labels: &labels };
         decode(text.as_bytes(), "call-9", kind, &ctx)
@@ -178,7 +178,7 @@ mod tests {
                    00:04.000 --> 00:06.000\n<v.loud Sam>The app keeps <b>crashing</b>.\n";
         let (call, seen) = run(vtt, Subtitles::WebVtt).unwrap();
         assert_eq!(call.turns.len(), 2);
-        assert_eq!((call.turns[1].speaker.as_str(), call.turns[1].text.as_str()), ("Sam", "The app keeps crashing."));
+        assert_eq!((call.turns[1].speaker.as_ref(), call.turns[1].text.as_ref()), ("Sam", "The app keeps crashing."));
         assert_eq!(call.turns[1].role, Some(Role::Customer));
         assert_eq!(call.turns[0].start, Some(1.0));
         assert_eq!(seen.format, "webvtt");
