@@ -567,10 +567,9 @@ impl Sink {
                 for &c in &p.findings.categories {
                     self.file_categories[p.file][c as usize] += 1;
                 }
-                if let Some(date) =
-                    p.row.started_at.as_deref().and_then(|s| s.get(..10)).filter(|d| history::is_date(d))
-                {
-                    if self.latest_date.as_deref().is_none_or(|l| date > l) {
+                // Compared first: most calls are not later than the latest, and need no date check.
+                if let Some(date) = p.row.started_at.as_deref().and_then(|s| s.get(..10)) {
+                    if self.latest_date.as_deref().is_none_or(|l| date > l) && history::is_date(date) {
                         self.latest_date = Some(date.to_string());
                     }
                 }

@@ -256,7 +256,11 @@ impl ReportWriter {
     /// Records one call.
     pub fn call(&mut self, row: &CallRow) -> Result<(), ReportError> {
         let before = self.metadata_fields.len();
-        for (field, _) in &row.metadata {
+        for (position, (field, _)) in row.metadata.iter().enumerate() {
+            // Most calls list their fields in the order first seen: no lookup needed then.
+            if self.metadata_fields.get(position) == Some(field) {
+                continue;
+            }
             if !self.field_index.contains_key(field) {
                 self.field_index.insert(field.clone(), self.metadata_fields.len());
                 self.metadata_fields.push(field.clone());
