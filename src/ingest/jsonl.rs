@@ -266,7 +266,12 @@ struct FastTurn<'a> {
 /// Decodes one line into a call, or says exactly what is wrong with it. Well-formed lines take a
 /// typed fast path; anything else is decoded again loosely to name the problem precisely.
 pub(super) fn decode(line: &[u8]) -> Result<Call<'_>, String> {
-    if let Ok(fast) = serde_json::from_slice::<FastCall<'_>>(line) {
+    // The line is checked as UTF-8 once and parsed as text, so serde_json need not check each of
+    // its strings again (a quarter of the decoding time). A line that is not UTF-8 goes to the
+    // loose path, which names the problem (or decodes it, if the bad bytes are in a field earful
+    // ignores).
+    let fast = std::str::from_utf8(line).ok().and_then(|text| serde_json::from_str::<FastCall<'_>>(text).ok());
+    if let Some(fast) = fast {
         let call_id = match fast.call_id {
             Value::String(s) if !s.trim().is_empty() => Some(s),
             Value::Number(n) => Some(n.to_string()),
@@ -391,6 +396,18 @@ mod tests {
                 "u=18446744073709551615"
             ]
         );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_in_an_ignored_field_do_not_lose_the_call() {
+        let mut line = br#"{"call_id":"c1","note":""#.to_vec();
+        line.extend(b"\xff\xfe");
+        line.extend(br#"","turns":[{"speaker":"customer","text":"caf\u00e9 is closed"}]}"#);
+        let call = decode(&line).unwrap();
+        assert_eq!((call.call_id.as_str(), call.turns[0].text.as_ref()), ("c1", "café is closed"));
+        // In a field earful reads, they are an error that says so.
+        let bad = [&br#"{"call_id":"c1","turns":[{"speaker":"customer","text":""#[..], b"\xff", br#""}]}"#].concat();
+        assert!(decode(&bad).unwrap_err().contains("invalid JSON"), "{:?}", decode(&bad));
     }
 
     #[test]
