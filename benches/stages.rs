@@ -13,19 +13,35 @@ fn main() {
     divan::main();
 }
 
-/// The generated sample's JSONL lines, decoded once.
-fn corpus() -> Vec<earful::model::Call<'static>> {
+/// The generated sample's JSONL lines, framed into batches as a run reads them.
+fn batches() -> Vec<ingest::Batch> {
     let dir = std::env::temp_dir().join(format!("earful-bench-{}", std::process::id()));
     earful::sample::write_sample(&earful::sample::SampleOptions { calls: 2000, seed: 1, length: 1 }, &dir)
         .expect("sample");
     let (files, _) = ingest::discover(&[PathBuf::from(&dir)]);
-    let mut calls = Vec::new();
+    let mut batches = Vec::new();
     Reader::new(&files, 1 << 22, ingest::Limits::default()).run(|batch| {
-        calls.extend(batch.items.iter().filter_map(|item| ingest::decode(&batch, item).ok().map(|c| c.into_owned())));
+        batches.push(batch);
         true
     });
     let _ = std::fs::remove_dir_all(dir);
-    calls
+    batches
+}
+
+/// The sample's calls, decoded once.
+fn corpus() -> Vec<earful::model::Call<'static>> {
+    let batches = batches();
+    let decoded = batches.iter().flat_map(|b| b.items.iter().filter_map(|item| ingest::decode(b, item).ok()));
+    decoded.map(|c| c.into_owned()).collect()
+}
+
+#[divan::bench]
+fn decode_jsonl(bencher: divan::Bencher) {
+    let batches = batches();
+    let bytes: usize = batches.iter().map(|b| b.buf.len()).sum();
+    bencher.counter(divan::counter::BytesCount::new(bytes)).bench_local(|| {
+        batches.iter().map(|b| b.items.iter().filter(|item| ingest::decode(b, item).is_ok()).count()).sum::<usize>()
+    });
 }
 
 fn customer_text(calls: &[earful::model::Call<'_>]) -> Vec<String> {
