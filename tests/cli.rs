@@ -494,6 +494,71 @@ fn workbook_has_the_documented_sheets_and_numbers() {
     assert_eq!(fact("Quotes redacted"), Data::String("yes".into()));
 }
 
+/// A general category (how customers feel) said in most calls is listed after the specific
+/// problems, in categories.csv, on the Complaints sheet and in the Overview's top complaints;
+/// within each group the most frequent comes first.
+#[test]
+fn general_categories_rank_after_specific_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let taxonomy = tmp.path().join("taxonomy.toml");
+    fs::write(
+        &taxonomy,
+        r#"
+[[category]]
+id = "unhappy"
+kind = "complaint"
+label = "Unhappy in general"
+general = true
+phrases = ["fed up"]
+
+[[category]]
+id = "outage"
+kind = "complaint"
+label = "Outage"
+phrases = ["internet is down"]
+
+[[category]]
+id = "billing"
+kind = "complaint"
+label = "Billing"
+phrases = ["charged twice"]
+"#,
+    )
+    .unwrap();
+    let said = [
+        "I am fed up.",
+        "I am fed up with this.",
+        "Honestly I am fed up.",
+        "I was charged twice and I am fed up.",
+        "I was charged twice, fed up.",
+        "The internet is down.",
+    ];
+    let lines: Vec<String> = said
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            serde_json::json!({"call_id": format!("g{i}"), "turns": [{"speaker": "customer", "text": text}]})
+                .to_string()
+        })
+        .collect();
+    let input = tmp.path().join("calls.jsonl");
+    fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = tmp.path().join("report");
+    mine_into(&out, &[input.to_str().unwrap(), "--taxonomy", taxonomy.to_str().unwrap(), "--no-discovery"]);
+
+    let order: Vec<(String, u64)> = categories(&out).into_iter().map(|c| (c.category, c.calls)).collect();
+    let want = [("billing".to_string(), 2), ("outage".to_string(), 1), ("unhappy".to_string(), 5)];
+    assert_eq!(order, want);
+    let complaints: Vec<String> = sheet(&out, "Complaints").rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(complaints, ["billing", "outage", "unhappy"]);
+    // The Overview's "Top complaints" section lists the ids in the same order.
+    let overview = sheet_strings(&sheet(&out, "Overview"));
+    let top = overview.iter().position(|s| s == "Top complaints").expect("a Top complaints section");
+    let ids: Vec<&str> =
+        overview[top..].iter().map(String::as_str).filter(|s| ["billing", "outage", "unhappy"].contains(s)).collect();
+    assert_eq!(ids, ["billing", "outage", "unhappy"], "{overview:?}");
+}
+
 fn number(d: &Data) -> Option<f64> {
     match d {
         Data::Float(f) => Some(*f),

@@ -235,7 +235,7 @@ pub struct IdeaRow {
 /// The aggregate tables of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    /// Categories by calls, most first.
+    /// Categories by calls, most first, the `general` ones after the specific ones.
     pub categories: Vec<CategoryRow>,
     /// Segment value x category rows.
     pub segments: Vec<SegmentRow>,
@@ -306,7 +306,10 @@ pub fn tables(counts: &Counts, taxonomy: &Taxonomy, config: &Config) -> Result<T
     Ok(Tables { categories, segments, ideas, skipped_fields, discovery: None })
 }
 
-/// categories.csv: calls and share of calls per category, most frequent first.
+/// categories.csv: calls and share of calls per category, most frequent first, with the
+/// `general` categories (how customers feel rather than what about) after the specific ones: an
+/// analyst reading "top complaints" wants the problems to act on first, and a general category
+/// such as `dissatisfaction` rides along with many of them. Ties keep the taxonomy's order.
 fn category_table(counts: &Counts, taxonomy: &Taxonomy) -> PolarsResult<Vec<CategoryRow>> {
     let order: Vec<u32> = (0..taxonomy.categories.len() as u32).collect();
     let calls: Vec<u64> = counts.category_calls.clone();
@@ -322,10 +325,12 @@ fn category_table(counts: &Counts, taxonomy: &Taxonomy) -> PolarsResult<Vec<Cate
     let idx = df.column("category")?.u32()?;
     let calls = df.column("calls")?.u64()?;
     let share = df.column("share")?.f64()?;
-    let rows = idx
-        .into_no_null_iter()
-        .zip(calls.into_no_null_iter())
-        .zip(share.into_no_null_iter())
+    let mut ranked: Vec<((u32, u64), f64)> =
+        idx.into_no_null_iter().zip(calls.into_no_null_iter()).zip(share.into_no_null_iter()).collect();
+    // A stable sort: within each group the order by calls stays.
+    ranked.sort_by_key(|((i, _), _)| taxonomy.categories[*i as usize].general);
+    let rows = ranked
+        .into_iter()
         .map(|((i, calls), share)| {
             let c = &taxonomy.categories[i as usize];
             let share = if counts.calls == 0 { 0.0 } else { share };

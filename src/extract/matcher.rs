@@ -9,7 +9,16 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use super::adverb;
 use super::taxonomy::Taxonomy;
+
+thread_local! {
+    /// Per thread, reused for every turn: the text without its adverbs, where they were, and
+    /// the hits found in it.
+    static SHORTENED: std::cell::RefCell<(String, Vec<adverb::Gap>, Vec<Hit>)> = const {
+        std::cell::RefCell::new((String::new(), Vec::new(), Vec::new()))
+    };
+}
 
 /// A phrase of a category found in a text, after boundaries, exclusions and negation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +40,8 @@ struct PatternInfo {
     exclude: bool,
     /// Written `^phrase`: counts only where a sentence starts (after a word of politeness).
     anchored: bool,
+    /// Written `_ phrase`: counts only after a subject that names a thing ([`after_a_subject`]).
+    subject: bool,
 }
 
 /// The compiled taxonomy.
@@ -48,6 +59,9 @@ const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", 
 /// isn't fixed I'm cancelling", "I don't think I was charged twice").
 const SUBJECTS: &[&str] =
     &["i", "i'm", "im", "i've", "i'd", "i'll", "we", "we're", "we've", "they", "they're", "he", "she", "you", "you're"];
+/// Words that open an embedded question: a negator before one negates the main clause, not the
+/// question ("I don't know what's going on with my bill", "no idea why it keeps dropping").
+const QUESTION_WORDS: &[&str] = &["what", "what's", "why", "how", "where", "where's", "when", "who", "whether"];
 /// Up to this many bytes of patterns (a DFA of about 13 MB), the taxonomy is compiled to a DFA.
 const DFA_PATTERN_BYTES: usize = 64 * 1024;
 
@@ -76,7 +90,11 @@ impl Matcher {
                         Some(rest) => (true, rest.trim_start().to_string()),
                         None => (false, phrase.clone()),
                     };
-                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude, anchored };
+                    let (subject, phrase) = match phrase.strip_prefix("_ ") {
+                        Some(rest) => (true, rest.trim_start().to_string()),
+                        None => (false, phrase),
+                    };
+                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude, anchored, subject };
                     if phrase.contains('\'') {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
                         info.push(pattern);
@@ -114,8 +132,35 @@ impl Matcher {
         Ok(Matcher { automaton: Some(automaton), info })
     }
 
-    /// Finds the category phrases in `text`, appending them to `hits` in text order.
+    /// Finds the category phrases in `text`, appending them to `hits` in text order. A phrase
+    /// also matches with an adverb after its auxiliary ("won't even turn on", "would be really
+    /// helpful"; see [`adverb`]): the text is scanned a second time with those adverbs left out.
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        let first = hits.len();
+        self.scan(text, hits);
+        SHORTENED.with_borrow_mut(|(short, gaps, more)| {
+            if !adverb::without_adverbs(text, short, gaps) {
+                return;
+            }
+            more.clear();
+            self.scan(short, more);
+            let before = hits.len();
+            for h in more.iter() {
+                let start = adverb::original_offset(gaps, h.start, false);
+                let end = adverb::original_offset(gaps, h.end, true);
+                let overlaps = |o: &Hit| o.category == h.category && o.start < end && start < o.end;
+                if !hits[first..].iter().any(overlaps) {
+                    hits.push(Hit { start, end, ..*h });
+                }
+            }
+            if hits.len() > before {
+                hits[first..].sort_by_key(|h| (h.start, h.category, std::cmp::Reverse(h.end)));
+            }
+        });
+    }
+
+    /// Finds the category phrases in `text` as written.
+    fn scan(&self, text: &str, hits: &mut Vec<Hit>) {
         let Some(automaton) = &self.automaton else { return };
         let first = hits.len();
         let mut excluded: Vec<(u16, usize, usize)> = Vec::new();
@@ -125,7 +170,7 @@ impl Matcher {
                 continue;
             }
             let info = self.info[m.pattern().as_usize()];
-            if info.anchored && !starts_sentence(text, start) {
+            if (info.anchored && !starts_sentence(text, start)) || (info.subject && !after_a_subject(text, start)) {
                 continue;
             }
             if info.exclude {
@@ -196,6 +241,114 @@ fn starts_sentence(text: &str, start: usize) -> bool {
     false
 }
 
+/// Words that cannot be the last word of a subject that names a thing: pronouns, determiners,
+/// question words, conjunctions and adverbs ("it should be here by now", "what should I do",
+/// "and should").
+const NOT_SUBJECTS: &[&str] = &[
+    "i",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "someone",
+    "somebody",
+    "anyone",
+    "anybody",
+    "everyone",
+    "everybody",
+    "nobody",
+    "one",
+    "me",
+    "us",
+    "them",
+    "him",
+    "her",
+    "which",
+    "who",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "and",
+    "or",
+    "but",
+    "so",
+    "then",
+    "also",
+    "still",
+    "just",
+    "really",
+    "probably",
+    "definitely",
+    "maybe",
+    "perhaps",
+    "surely",
+    "certainly",
+    "not",
+    "never",
+    "the",
+    "a",
+    "an",
+    "my",
+    "our",
+    "your",
+    "their",
+    "his",
+    "its",
+    "if",
+    "as",
+    "than",
+    "else",
+    "all",
+    "both",
+    "each",
+];
+
+/// Words that make a subject the customer's own ("my order should have come"): a statement about
+/// their case, not about how the product should be.
+const OWN: &[&str] = &["my", "our", "mine", "i", "we", "me", "us"];
+
+/// Whether the words right before `start`, in the same clause, end a subject that names a thing:
+/// the last is a word, not one of [`NOT_SUBJECTS`], and none of the last three is [`OWN`]
+/// ("the search should remember my filters", "your app should have a dark mode"; not "I
+/// should", "it should", "my parcel should").
+fn after_a_subject(text: &str, start: usize) -> bool {
+    /// Adverbs that may stand between the subject and the phrase ("the bill really should").
+    const BETWEEN: &[&str] = &["really", "also", "definitely", "probably", "certainly", "surely", "just", "actually"];
+    let mut before = &text[..start];
+    let mut n = 0;
+    while n < 3 {
+        let trimmed = before.trim_end_matches(|c: char| !is_word_char(c));
+        let gap = &before[trimmed.len()..];
+        if gap.contains(['.', ',', ';', ':', '!', '?', '(', ')', '"', '\n']) || trimmed.is_empty() {
+            return n > 0;
+        }
+        let word_start = trimmed
+            .rfind(|c: char| !is_word_char(c))
+            .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+        let word = &trimmed[word_start..];
+        before = &trimmed[..word_start];
+        if n == 0 && is_one_of(word, BETWEEN) {
+            continue;
+        }
+        let not_a_subject = !word.chars().any(char::is_alphabetic) || is_one_of(word, NOT_SUBJECTS);
+        if is_one_of(word, OWN) || (n == 0 && not_a_subject) {
+            return false;
+        }
+        n += 1;
+    }
+    true
+}
+
 /// A phrase must not start or end inside a word (when its own edge is a word character).
 fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let is_word = |c: char| c.is_alphanumeric();
@@ -210,9 +363,11 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 
 /// Whether a negator stands within [`NEGATION_WINDOW`] words before `start` in the same clause.
 /// "not only" / "not just" / "no doubt" / "no wonder" are not negations, and a subject pronoun
-/// (at the start of the phrase or between it and the negator) starts a new clause.
+/// or a question word (at the start of the phrase or between it and the negator) starts a new
+/// clause.
 pub fn is_negated(text: &str, start: usize) -> bool {
-    if is_one_of(first_word(&text[start..]), SUBJECTS) {
+    let first = first_word(&text[start..]);
+    if is_one_of(first, SUBJECTS) || is_one_of(first, QUESTION_WORDS) {
         return false;
     }
     // words[0] is the word right before the phrase.
@@ -229,7 +384,11 @@ pub fn is_negated(text: &str, start: usize) -> bool {
             .rfind(|c: char| !is_word_char(c))
             .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
         let word = &trimmed[word_start..];
-        if word.is_empty() || is_one_of(word, CLAUSE_BREAKS) || is_one_of(word, SUBJECTS) {
+        if word.is_empty()
+            || is_one_of(word, CLAUSE_BREAKS)
+            || is_one_of(word, SUBJECTS)
+            || is_one_of(word, QUESTION_WORDS)
+        {
             break;
         }
         words[n] = word;
@@ -340,6 +499,10 @@ phrases = ["problem"]
             ("it wasn’t crashing", &[]),
             ("the page won’t load", &["app_bug"]),
             ("the page wont load", &["app_bug"]),
+            ("the page won't even load", &["app_bug"]),
+            ("the page won’t actually load", &["app_bug"]),
+            ("the app is not really crashing", &[]),
+            ("it is, really, not crashing", &[]),
             ("the page WONT load", &["app_bug"]),
             ("it wasnt crashing", &[]),
             ("I dont think I was charged twice", &["billing"]),
@@ -353,6 +516,9 @@ phrases = ["problem"]
             ("if this isn't fixed I'm cancelling", &["cancel"]),
             ("I don't think I was charged twice", &["billing"]),
             ("I don't want to cancel", &[]),
+            ("no idea why crashing again", &["app_bug"]),
+            ("no clue where problem is", &["problem"]),
+            ("not a problem", &[]),
         ];
         for (text, expect) in rows {
             let mut hits = Vec::new();
@@ -379,6 +545,43 @@ phrases = ["problem"]
         m.find("my app keeps crashing", &mut hits);
         assert_eq!(hits.len(), 1);
         assert_eq!(t.categories[1].phrases[hits[0].phrase as usize], "app keeps crashing");
+    }
+
+    #[test]
+    fn a_subject_phrase_counts_only_after_a_thing_named() {
+        let t = Taxonomy::parse(
+            "t",
+            "[[category]]\nid = \"idea\"\nkind = \"idea\"\nlabel = \"I\"\nphrases = [\"_ should\"]\n\
+             exclude = [\"should be here\"]\n",
+        )
+        .unwrap();
+        let m = Matcher::new(&t).unwrap();
+        let count = |text: &str| {
+            let mut hits = Vec::new();
+            m.find(text, &mut hits);
+            hits.len()
+        };
+        for yes in [
+            "The search should remember my filters.",
+            "Your app should have a dark mode",
+            "I think the bill really should show the discount",
+            "Honestly, the menu should be shorter",
+        ] {
+            assert_eq!(count(yes), 1, "{yes}");
+        }
+        for no in [
+            "It should be fine now.",
+            "I should get a refund",
+            "My parcel should have come on Monday",
+            "the parcel for my son should have come",
+            "What should I do?",
+            "Should the light be on?",
+            "And should it fail, call us",
+            "The courier should be here today",
+            "Thanks. Should",
+        ] {
+            assert_eq!(count(no), 0, "{no}");
+        }
     }
 
     #[test]

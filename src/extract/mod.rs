@@ -5,6 +5,7 @@
 //! parallel with no shared state. Agent turns are never mined: the agent saying "I'm sorry you
 //! were charged twice" is not the customer's complaint.
 
+pub mod adverb;
 pub mod discover;
 pub mod follow_up;
 pub mod idea;
@@ -331,6 +332,33 @@ mod tests {
             ("The courier has yet to arrive.", Kind::Complaint, true),
             ("You have still not replied to my message.", Kind::Complaint, true),
             ("The app is great, thank you.", Kind::Complaint, false),
+            // how the product should be, proposals named as such, offers to pay; and look-alikes
+            ("The monthly statement should be clearer.", Kind::Idea, true),
+            ("It would be really helpful to have a spending summary.", Kind::Idea, true),
+            ("I would gladly pay for a premium tier.", Kind::Idea, true),
+            ("A better solution would be a text when the engineer is on the way.", Kind::Idea, true),
+            ("The booking page needs to be simpler.", Kind::Idea, true),
+            ("Please keep the old layout.", Kind::Idea, true),
+            ("Please keep me updated.", Kind::Idea, false),
+            ("The search page should remember my filters.", Kind::Idea, true),
+            ("My parcel should be here by now.", Kind::Idea, false),
+            ("It should be way less than that.", Kind::Idea, false),
+            ("What should I do now?", Kind::Idea, false),
+            ("The engineer should arrive at ten.", Kind::Idea, false),
+            ("I'd love to know why this happened.", Kind::Idea, false),
+            ("I want it to work properly.", Kind::Idea, false),
+            ("Why not just refund me?", Kind::Idea, false),
+            // adverbs after the auxiliary, verdicts, and things that used to work
+            ("It won't even turn on.", Kind::Complaint, true),
+            ("I am not exactly thrilled with the upgrade.", Kind::Complaint, true),
+            ("I would not recommend you to anyone.", Kind::Complaint, true),
+            ("I would recommend you to my friends.", Kind::Complaint, false),
+            ("Worst purchase I have made.", Kind::Complaint, true),
+            ("Worst case, I can come in on Monday.", Kind::Complaint, false),
+            ("It used to work fine.", Kind::Complaint, true),
+            ("I don't know what's going on with my bill.", Kind::Complaint, true),
+            ("The website won't allow me to pay.", Kind::Complaint, true),
+            ("The driver was abusive.", Kind::Complaint, true),
             // apostrophes left out
             ("i cant log in to my account", Kind::Complaint, true),
             ("the app wasnt crashing today", Kind::Complaint, false),

@@ -1,0 +1,222 @@
+//! Adverbs that stand between an auxiliary and what it governs: "it won't *even* turn on", "I'm
+//! not *really* happy", "that would be *really* helpful", "you *really* should add ...".
+//!
+//! English puts such adverbs after the first auxiliary, the negator or the subject, which is
+//! exactly where a taxonomy phrase ("won't turn on", "not happy", "would be helpful") has no gap.
+//! Listing every phrase once per adverb would multiply the taxonomy, so the matcher also scans
+//! the text with these adverbs left out ([`without_adverbs`]) and maps what it finds back to the
+//! original text. Only adverbs that neither negate nor change what is being said are dropped
+//! ("just" and "still" are not: "why don't you just ..." and "still not fixed" are phrases).
+
+/// Words after which an adverb stands before the verb or adjective it modifies: auxiliaries,
+/// modals, negators and the subjects that can open a clause.
+const AUXILIARIES: &[&str] = &[
+    "be", "is", "are", "was", "were", "been", "being", "am", "would", "could", "should", "will", "can", "may", "might",
+    "must", "do", "does", "did", "has", "have", "had", "not", "never", "i", "we", "you", "it", "they", "i'm", "it's",
+    "that's", "you're", "we're", "they're", "i'd", "it'd", "you'd", "we'd", "i've", "we've", "i'll", "we'll",
+];
+
+/// Negative contractions spelled without the apostrophe, as chat and social messages do.
+const BARE_NEGATIVES: &[&str] =
+    &["dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt", "arent", "wasnt", "werent"];
+
+/// Where an adverb was left out: its offset in the shortened text and how many bytes of the
+/// original (the adverb and the space after it) were left out there.
+pub type Gap = (usize, usize);
+
+/// Writes `text` without the adverbs that follow an auxiliary into `out`, and where each was
+/// left out into `gaps`. Returns false, with `out` and `gaps` cleared, when there is none.
+///
+/// Called on every customer turn, so it reads bytes and only looks at the word before an
+/// adverb once it has found one.
+pub fn without_adverbs(text: &str, out: &mut String, gaps: &mut Vec<Gap>) -> bool {
+    out.clear();
+    gaps.clear();
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    // The word before the current one, when only spaces stand between them.
+    let mut previous: Option<(usize, usize)> = None;
+    // Whether that word is an auxiliary, or an adverb left out after one (it still governs what
+    // follows: "would also be quite useful").
+    let mut previous_governs = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        let end = i;
+        let after = bytes.get(end).copied();
+        // Most words are not adverbs: that is checked first, on the word folded to lowercase.
+        if after.is_some_and(|b| b.is_ascii_whitespace()) && is_adverb(&text[start..end]) {
+            let spaced = |from: usize| bytes[from..start].iter().all(u8::is_ascii_whitespace);
+            let governed = previous.is_some_and(|(s, e)| spaced(e) && (previous_governs || is_auxiliary(&text[s..e])));
+            let skip_to = end + text[end..].len() - text[end..].trim_start().len();
+            if governed && skip_to < text.len() {
+                out.push_str(&text[copied..start]);
+                gaps.push((out.len(), skip_to - start));
+                copied = skip_to;
+                previous = Some((start, end));
+                previous_governs = true;
+                continue;
+            }
+        }
+        previous = Some((start, end));
+        previous_governs = false;
+    }
+    if gaps.is_empty() {
+        out.clear();
+        return false;
+    }
+    out.push_str(&text[copied..]);
+    true
+}
+
+/// The longest word of the lists above, in bytes.
+const LONGEST: usize = 12;
+
+/// Letters, digits, apostrophes and any non-ASCII byte (the typographic apostrophe, accented
+/// letters) belong to words.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'\'' || b >= 0x80
+}
+
+/// `word` lowercased with the typographic apostrophe as `'`, in `buf`, if it could be in one of
+/// the lists (short, and ASCII but for that apostrophe).
+fn fold<'a>(word: &str, buf: &'a mut [u8; LONGEST]) -> Option<&'a str> {
+    let mut n = 0;
+    for c in word.chars() {
+        let b = match c {
+            '\u{2019}' => b'\'',
+            c if c.is_ascii() => c.to_ascii_lowercase() as u8,
+            _ => return None,
+        };
+        *buf.get_mut(n)? = b;
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// An adverb of degree or emphasis that may be left out after an [`AUXILIARIES`] word. A `match`
+/// on the lowercased bytes compiles to a switch on the length, which matters because every
+/// customer word is checked.
+fn is_adverb(word: &str) -> bool {
+    let w = word.as_bytes();
+    if !(2..=10).contains(&w.len()) {
+        return false;
+    }
+    let mut buf = [0u8; 10];
+    for (to, from) in buf.iter_mut().zip(w) {
+        *to = from.to_ascii_lowercase();
+    }
+    matches!(
+        &buf[..w.len()],
+        b"really"
+            | b"actually"
+            | b"even"
+            | b"also"
+            | b"very"
+            | b"quite"
+            | b"definitely"
+            | b"certainly"
+            | b"truly"
+            | b"totally"
+            | b"completely"
+            | b"absolutely"
+            | b"exactly"
+            | b"so"
+            | b"super"
+            | b"extremely"
+            | b"incredibly"
+            | b"pretty"
+            | b"honestly"
+            | b"seriously"
+            | b"literally"
+            | b"genuinely"
+            | b"simply"
+            | b"personally"
+            | b"much"
+            | b"greatly"
+    )
+}
+
+/// An auxiliary, a modal, a subject or a negator, negative contractions included ("won't",
+/// "doesn’t", "cant").
+fn is_auxiliary(word: &str) -> bool {
+    let mut buf = [0u8; LONGEST];
+    fold(word, &mut buf).is_some_and(|w| w.ends_with("n't") || AUXILIARIES.contains(&w) || BARE_NEGATIVES.contains(&w))
+}
+
+/// The offset in the original text of offset `at` of the shortened one. A `start` maps past an
+/// adverb left out right before it, an end (`is_end`) maps before it.
+pub fn original_offset(gaps: &[Gap], at: usize, is_end: bool) -> usize {
+    let shift: usize = gaps.iter().take_while(|&&(g, _)| g < at || (!is_end && g == at)).map(|&(_, len)| len).sum();
+    at + shift
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shortened(text: &str) -> Option<String> {
+        let (mut out, mut gaps) = (String::new(), Vec::new());
+        without_adverbs(text, &mut out, &mut gaps).then_some(out)
+    }
+
+    /// `{text, expect}` rows: the text with the adverbs left out, or `None` when none is.
+    #[test]
+    fn table_of_adverbs_left_out() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("It won't even turn on.", Some("It won't turn on.")),
+            ("I'm not really happy", Some("I'm not happy")),
+            ("That would be really helpful", Some("That would be helpful")),
+            ("It would also be quite useful to have", Some("It would be useful to have")),
+            ("You really should add it", Some("You should add it")),
+            ("I was NOT exactly thrilled", Some("I was NOT thrilled")),
+            ("it doesn’t actually work", Some("it doesn’t work")),
+            // no auxiliary before the adverb, or the adverb modifies nothing after it
+            ("A really good app", None),
+            ("Thanks, really.", None),
+            ("It is, really, broken", None),
+            ("I like the app very much", None),
+            // words that change what is said are kept
+            ("why don't you just fix it", None),
+            ("it is still not fixed", None),
+            ("It is not only slow", None),
+        ];
+        for (text, expect) in rows {
+            assert_eq!(shortened(text).as_deref(), *expect, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn adverbs_are_known_in_any_case() {
+        for adverb in ["really", "Actually", "EVEN", "so", "personally", "greatly"] {
+            assert!(is_adverb(adverb), "{adverb}");
+        }
+        for word in ["the", "app", "just", "still", "not", "reallyy", "s", "incrediblyy"] {
+            assert!(!is_adverb(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original_text() {
+        let text = "It would also be quite useful to have";
+        let (mut out, mut gaps) = (String::new(), Vec::new());
+        assert!(without_adverbs(text, &mut out, &mut gaps));
+        let phrase = "would be useful";
+        let start = out.find(phrase).unwrap();
+        let (s, e) = (original_offset(&gaps, start, false), original_offset(&gaps, start + phrase.len(), true));
+        assert_eq!(&text[s..e], "would also be quite useful");
+        // A phrase that starts right after an adverb left out starts after it in the original.
+        let start = out.find("useful").unwrap();
+        assert_eq!(&text[original_offset(&gaps, start, false)..], "useful to have");
+        // An end right before an adverb left out ends before it.
+        let end = out.find(" be").unwrap();
+        assert_eq!(&text[..original_offset(&gaps, end, true)], "It would");
+    }
+}
