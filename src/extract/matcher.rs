@@ -7,6 +7,10 @@
 //! phrase with a negative contraction (`can't`) also matches it written without the apostrophe
 //! (`cant`), the way chat and social messages often spell it.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::adverb;
@@ -366,12 +370,11 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// or a question word (at the start of the phrase or between it and the negator) starts a new
 /// clause.
 pub fn is_negated(text: &str, start: usize) -> bool {
-    let first = first_word(&text[start..]);
-    if is_one_of(first, SUBJECTS) || is_one_of(first, QUESTION_WORDS) {
+    if negation_class(first_word(&text[start..])) & (IS_SUBJECT | IS_QUESTION_WORD) != 0 {
         return false;
     }
-    // words[0] is the word right before the phrase.
-    let mut words: [&str; NEGATION_WINDOW] = [""; NEGATION_WINDOW];
+    // words[0] is the word right before the phrase, with its classes.
+    let mut words: [(&str, u8); NEGATION_WINDOW] = [("", 0); NEGATION_WINDOW];
     let mut n = 0;
     let mut before = &text[..start];
     while n < NEGATION_WINDOW {
@@ -384,26 +387,69 @@ pub fn is_negated(text: &str, start: usize) -> bool {
             .rfind(|c: char| !is_word_char(c))
             .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
         let word = &trimmed[word_start..];
-        if word.is_empty()
-            || is_one_of(word, CLAUSE_BREAKS)
-            || is_one_of(word, SUBJECTS)
-            || is_one_of(word, QUESTION_WORDS)
-        {
+        let class = negation_class(word);
+        if word.is_empty() || class & (IS_CLAUSE_BREAK | IS_SUBJECT | IS_QUESTION_WORD) != 0 {
             break;
         }
-        words[n] = word;
+        words[n] = (word, class);
         n += 1;
         before = &trimmed[..word_start];
     }
     (0..n).any(|i| {
-        let w = words[i];
-        let next = if i == 0 { "" } else { words[i - 1] };
-        let negator = is_one_of(w, NEGATORS) || ends_with_nt(w) || is_one_of(w, BARE_NEGATIVES);
+        let (w, class) = words[i];
+        let next = if i == 0 { "" } else { words[i - 1].0 };
+        let negator = class & IS_NEGATOR != 0 || ends_with_nt(w);
         let pseudo = (w.eq_ignore_ascii_case("not")
             && (next.eq_ignore_ascii_case("only") || next.eq_ignore_ascii_case("just")))
             || (w.eq_ignore_ascii_case("no") && is_one_of(next, &["doubt", "wonder", "matter"]));
         negator && !pseudo
     })
+}
+
+/// Bits of [`negation_class`]: the word lists of the negation rule a word is in.
+const IS_NEGATOR: u8 = 1;
+const IS_CLAUSE_BREAK: u8 = 2;
+const IS_SUBJECT: u8 = 4;
+const IS_QUESTION_WORD: u8 = 8;
+
+/// Which of [`NEGATORS`] (with [`BARE_NEGATIVES`]), [`CLAUSE_BREAKS`], [`SUBJECTS`] and
+/// [`QUESTION_WORDS`] a word is in, compared as [`is_one_of`] compares: the negation rule looks at
+/// up to four words around every hit, and one lookup is much cheaper than comparing each word
+/// with every listed one.
+fn negation_class(word: &str) -> u8 {
+    type Classes = HashMap<&'static str, u8, BuildHasherDefault<super::sentiment::Fnv>>;
+    static CLASSES: OnceLock<Classes> = OnceLock::new();
+    let classes = CLASSES.get_or_init(|| {
+        let mut map = Classes::default();
+        let lists = [
+            (NEGATORS, IS_NEGATOR),
+            (BARE_NEGATIVES, IS_NEGATOR),
+            (CLAUSE_BREAKS, IS_CLAUSE_BREAK),
+            (SUBJECTS, IS_SUBJECT),
+            (QUESTION_WORDS, IS_QUESTION_WORD),
+        ];
+        for (list, bit) in lists {
+            for &w in list {
+                *map.entry(w).or_insert(0) |= bit;
+            }
+        }
+        map
+    });
+    // The listed words are short, lowercase ASCII: the word is folded on the stack, the
+    // typographic apostrophe as the straight one; anything else is in no list.
+    let mut buf = [0u8; 12];
+    let mut n = 0;
+    for c in word.chars() {
+        let b = match c {
+            '\u{2019}' => b'\'',
+            c if c.is_ascii() => (c as u8).to_ascii_lowercase(),
+            _ => return 0,
+        };
+        let Some(slot) = buf.get_mut(n) else { return 0 };
+        *slot = b;
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok().and_then(|w| classes.get(w)).copied().unwrap_or(0)
 }
 
 fn is_word_char(c: char) -> bool {
@@ -443,6 +489,36 @@ fn ends_with_nt(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn negation_classes_agree_with_the_lists() {
+        let lists = [
+            (NEGATORS, IS_NEGATOR),
+            (BARE_NEGATIVES, IS_NEGATOR),
+            (CLAUSE_BREAKS, IS_CLAUSE_BREAK),
+            (SUBJECTS, IS_SUBJECT),
+            (QUESTION_WORDS, IS_QUESTION_WORD),
+        ];
+        let mut words: Vec<String> = lists.iter().flat_map(|(l, _)| l.iter().map(|w| w.to_string())).collect();
+        let variants: Vec<String> = words
+            .iter()
+            .flat_map(|w| [w.to_uppercase(), w.replace('\'', "\u{2019}"), format!("{w}s"), w[1..].to_string()])
+            .collect();
+        words.extend(variants);
+        words.extend(["", "bill", "caf\u{e9}", "n\u{f6}", "notwithstandingly", "I\u{2019}M"].map(String::from));
+        for w in &words {
+            let class = negation_class(w);
+            for (list, bit) in lists {
+                if is_one_of(w, list) {
+                    assert!(class & bit != 0, "{w:?} is in a list of bit {bit}");
+                }
+            }
+            let in_some = |bit: u8| lists.iter().any(|(l, b)| *b == bit && is_one_of(w, l));
+            for bit in [IS_NEGATOR, IS_CLAUSE_BREAK, IS_SUBJECT, IS_QUESTION_WORD] {
+                assert_eq!(class & bit != 0, in_some(bit), "{w:?}, bit {bit}");
+            }
+        }
+    }
+
     use super::*;
 
     fn taxonomy() -> Taxonomy {
