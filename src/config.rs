@@ -82,7 +82,8 @@ pub struct DiscoveryFile {
     pub max_share: f64,
     /// At most this many themes are reported.
     pub max_themes: usize,
-    /// How strongly (cosine, 0..1) a term must keep company with a theme's terms to join it.
+    /// How strongly (cosine, 0..1) the leading terms of two themes must keep company for the themes
+    /// to be joined.
     pub link: f64,
 }
 

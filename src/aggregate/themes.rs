@@ -1,20 +1,23 @@
 //! Discovery, the corpus half: group the calls' terms into themes nobody put in the taxonomy.
 //!
 //! The method, in the order it runs (each step is deterministic and independent of the order in
-//! which calls arrived, because every tie is broken by the terms' text or the call ids):
-//! 1. A term is a candidate when at least `min_calls` calls use it and at most `max_share` of
-//!    all calls do: rarer is noise, commoner is the business itself ("flight" for an airline).
-//! 2. Candidates are weighed by how distinctive they are (inverse document frequency) and read
-//!    in order of weight times calls. Each joins the existing theme of the same kind whose terms
-//!    it keeps company with most (cosine of the sets of calls that use them, averaged over the
-//!    theme's terms), if that is at least `link`; otherwise it starts a theme. Stemming has
-//!    already folded the forms of a word, and a phrase always keeps company with its words, so
-//!    `lost bag` joins `bag`; words that occur together in the same calls join up too.
-//! 3. Each call goes to the theme whose terms it uses most (weighted, terms from the customer's
-//!    first turn counting double); a call that uses none stays unassigned. Themes left with
-//!    fewer than `min_calls` calls are dissolved and their calls assigned again, until stable.
-//! 4. A theme is named by its 2-3 most used terms, as customers said them, and quoted by the
-//!    sentences that use its terms most.
+//! which calls arrived, because every tie is broken by the terms' text, and counts are exact):
+//! 1. A term is a candidate when at least half of `min_calls` calls use it and at most
+//!    `max_share` of all calls do: rarer is noise, commoner is the business itself ("flight" for
+//!    an airline).
+//! 2. A candidate may lead a theme when it is topical: two calls that use it have more other words
+//!    in common than two calls at large ("seat" comes with "economy" and "row"; "day" and
+//!    "people" come with anything, and would gather calls about anything).
+//! 3. Each call's lead is the topical term it says that most calls use (the customer's opening
+//!    counting double; an idea term before any complaint term): a call goes with the commonest
+//!    thing it is about. Leads that keep company
+//!    (mean cosine of the sets of calls that use them, at least `link`) are joined into one theme,
+//!    as "delayed" and "hours"; themes under `min_calls` calls are dissolved, the smaller half at a
+//!    time, and the calls given their next lead, until every theme is big enough.
+//! 4. A theme's vocabulary is the terms its calls use more than calls at large (lift). A call
+//!    whose leads made no theme joins the theme whose topical vocabulary it uses most, if any.
+//! 5. A theme is labelled by its 2-3 most used topical phrases, as customers said them, and
+//!    quoted by the sentences that use its terms most.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -77,7 +80,8 @@ pub struct ThemeRules {
     pub max_share: f64,
     /// At most this many themes are reported (the largest).
     pub max_themes: usize,
-    /// How strongly a term must keep company with a theme's terms to join it (cosine, 0..1).
+    /// How strongly the leading terms of two themes must keep company for the themes to be joined
+    /// (mean cosine of the sets of calls that use them, 0..1).
     pub link: f64,
 }
 
@@ -112,12 +116,9 @@ struct StoredCall {
 
 const EARLY: u32 = 1 << 31;
 
-/// How much more a term said in the customer's first turn with content counts: the reason for a
-/// call is stated early.
-const EARLY_WEIGHT: f64 = 2.0;
-
-/// At most this many rounds of [`Collector::refine`].
-const REFINE_ROUNDS: usize = 3;
+/// How much more a term said in the customer's opening counts when a call's lead term is chosen:
+/// the reason for a call is stated early.
+const EARLY_WEIGHT: u64 = 2;
 
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
@@ -281,21 +282,12 @@ impl Collector {
         }
         let n = self.calls.len() as f64;
         let max_calls = (rules.max_share * n).floor() as u64;
-        // A term may be rarer than a theme: a theme can gather several near-synonyms.
+        // A term may be rarer than a theme: it still tells which calls go together.
         let min_term_calls = rules.min_calls.div_ceil(2).max(2);
-        let candidate = |t: &TermStats| t.calls >= min_term_calls && t.calls <= max_calls;
+        let is_candidate: Vec<bool> =
+            self.terms.iter().map(|t| t.calls >= min_term_calls && t.calls <= max_calls).collect();
+        let candidate_terms = is_candidate.iter().filter(|&&c| c).count();
         let idf: Vec<f64> = self.terms.iter().map(|t| (n / t.calls.max(1) as f64).ln()).collect();
-        // Candidates in reading order: weight times calls, then the text, for determinism.
-        let mut order: Vec<u32> =
-            (0..self.terms.len() as u32).filter(|&i| candidate(&self.terms[i as usize])).collect();
-        let score = |i: u32| self.terms[i as usize].calls as f64 * idf[i as usize];
-        order.sort_by(|&a, &b| {
-            score(b).total_cmp(&score(a)).then_with(|| self.terms[a as usize].key.cmp(&self.terms[b as usize].key))
-        });
-        let mut is_candidate = vec![false; self.terms.len()];
-        for &i in &order {
-            is_candidate[i as usize] = true;
-        }
         // Calls that use both of two candidates.
         // Counted in parallel, a map per worker, then summed: the same counts in any order.
         let together: IdMap<(u32, u32), u32> = self
@@ -317,93 +309,281 @@ impl Collector {
             )
             .map(|(together, _)| together)
             .reduce(IdMap::default, add_counts);
-        let cosine = |a: u32, b: u32| {
-            let key = if a < b { (a, b) } else { (b, a) };
-            let both = f64::from(together.get(&key).copied().unwrap_or(0));
-            both / ((self.terms[a as usize].calls * self.terms[b as usize].calls) as f64).sqrt()
-        };
-        // Greedy grouping of terms into themes.
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        let mut group_of: Vec<Option<u32>> = vec![None; self.terms.len()];
-        for &t in &order {
-            let kind = self.terms[t as usize].kind;
-            let best = groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| self.terms[g[0] as usize].kind == kind)
-                .map(|(gi, g)| (gi, g.iter().map(|&m| cosine(t, m)).sum::<f64>() / g.len() as f64))
-                .filter(|(_, s)| *s >= rules.link)
-                .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-            match best {
-                Some((gi, _)) => {
-                    groups[gi].push(t);
-                    group_of[t as usize] = Some(gi as u32);
-                }
-                None => {
-                    group_of[t as usize] = Some(groups.len() as u32);
-                    groups.push(vec![t]);
-                }
+        let topical = self.topical(&together, &is_candidate);
+        let mut leads = topical.clone();
+        // Assign calls to leads, join the leads that go together into themes, and dissolve the
+        // themes under the minimum, the smaller half at a time (their calls may make another theme
+        // big enough), until every theme is big enough.
+        let (assignment, kinds) = loop {
+            let by_lead = self.assign(&leads);
+            let (root, kinds) = self.join_leads(&by_lead, &together, rules);
+            let assignment: Vec<Option<u32>> = by_lead.iter().map(|l| l.map(|t| root[t as usize])).collect();
+            let mut sizes = vec![0u64; kinds.len()];
+            for g in assignment.iter().flatten() {
+                sizes[*g as usize] += 1;
             }
-        }
-        // How central each term is to its theme: its mean cosine with the theme's other terms (1
-        // for a theme of one term). A call is weighed by central terms, not by a rare term on
-        // the theme's edge.
-        let mut central = vec![0.0f64; self.terms.len()];
-        for g in &groups {
-            for &t in g {
-                central[t as usize] = if g.len() == 1 {
-                    1.0
-                } else {
-                    g.iter().filter(|&&m| m != t).map(|&m| cosine(t, m)).sum::<f64>() / (g.len() - 1) as f64
-                };
-            }
-        }
-        // Assign calls; dissolve themes that end up too small and assign again.
-        let mut alive = vec![true; groups.len()];
-        let mut assignment: Vec<Option<u32>> = vec![None; self.calls.len()];
-        loop {
-            let mut sizes = vec![0u64; groups.len()];
-            let mut scores: Vec<f64> = vec![0.0; groups.len()];
-            for (call, slot) in self.calls.iter().zip(assignment.iter_mut()) {
-                let mut touched: Vec<u32> = Vec::new();
-                for &raw in call.terms.iter() {
-                    let t = raw & !EARLY;
-                    let Some(g) = group_of[t as usize] else { continue };
-                    if !alive[g as usize] {
-                        continue;
-                    }
-                    let weight =
-                        idf[t as usize] * central[t as usize] * if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
-                    if scores[g as usize] == 0.0 {
-                        touched.push(g);
-                    }
-                    scores[g as usize] += weight;
-                }
-                let best = take_best(&touched, &mut scores);
-                *slot = best;
-                if let Some(g) = best {
-                    sizes[g as usize] += 1;
-                }
-            }
-            // Dissolve the smaller half of the themes under the minimum (at least one), then
-            // assign again: their calls may make a neighbour big enough. One at a time would be
-            // slightly finer but costs a pass over the calls per theme.
-            let mut small: Vec<usize> = (0..groups.len()).filter(|&g| alive[g] && sizes[g] < rules.min_calls).collect();
+            let mut small: Vec<u32> =
+                (0..kinds.len() as u32).filter(|&g| sizes[g as usize] < rules.min_calls).collect();
             if small.is_empty() {
-                break;
+                break (assignment, kinds);
             }
-            small.sort_by(|&a, &b| sizes[a].cmp(&sizes[b]).then_with(|| b.cmp(&a)));
-            for &g in &small[..small.len().div_ceil(2)] {
-                alive[g] = false;
+            small.sort_by_key(|&g| (sizes[g as usize], g));
+            small.truncate(small.len().div_ceil(2));
+            for (t, lead) in leads.iter_mut().enumerate() {
+                if *lead && root[t] != u32::MAX && small.contains(&root[t]) {
+                    *lead = false;
+                }
             }
-        }
-        let kinds: Vec<Kind> = groups.iter().map(|g| self.terms[g[0] as usize].kind).collect();
-        let groups = self.refine(groups, &kinds, &mut alive, &mut assignment, &is_candidate, rules);
-        self.merge(&kinds, &mut alive, &mut assignment, &is_candidate, rules);
-        let groups = self.refine(groups, &kinds, &mut alive, &mut assignment, &is_candidate, rules);
-        let mut themes = self.finish(&groups, &kinds, &alive, assignment, &idf, rules, order.len());
+            // A lead no call chose makes no theme; dropping it changes nothing, and it would be
+            // looked at again each round.
+            for (t, lead) in leads.iter_mut().enumerate() {
+                if root[t] == u32::MAX {
+                    *lead = false;
+                }
+            }
+        };
+        let mut assignment = assignment;
+        let vocabulary = self.vocabulary(&assignment, &kinds, &is_candidate);
+        self.attach(&mut assignment, &vocabulary, &topical);
+        let groups: Vec<Vec<u32>> = vocabulary.iter().map(|terms| terms.iter().map(|&(t, _)| t).collect()).collect();
+        let mut themes = self.finish(&groups, &kinds, &topical, assignment, &idf, rules, candidate_terms);
         themes.counts = self.count(&themes, max_values);
         themes
+    }
+
+    /// Which candidates are about something: those whose calls share the rest of their words
+    /// at least as much as calls at large do (with the term's calls among them). Two calls that say "seat" tend to say "economy" or "row" too;
+    /// two calls that say "day" or "people" share no more than any two calls, and such a word
+    /// would gather calls about anything into one theme. Measured as the number of other
+    /// candidate words of the same kind two calls using the term have in common, against two calls
+    /// picked at random among those with a candidate of that kind. Words, not phrases, so that a
+    /// phrase and its words do not count one thing three times; the term's own words left out
+    /// ("lost bag" says nothing about "lost"). Of one kind, because ideas meet other ideas' words
+    /// in the few calls that ask for something, whatever they ask for. A term whose calls have no
+    /// other word in common twice has no evidence against it and stays.
+    fn topical(&self, together: &IdMap<(u32, u32), u32>, is_candidate: &[bool]) -> Vec<bool> {
+        // Ordered pairs of calls among k calls: exact integers, so sums do not depend on order.
+        let pairs = |k: u64| u128::from(k) * u128::from(k.saturating_sub(1));
+        let words = |t: u32| self.terms[t as usize].key.split(' ');
+        let word = |t: u32| !self.terms[t as usize].key.contains(' ');
+        let kind = |t: u32| usize::from(self.terms[t as usize].kind == Kind::Idea);
+        let share_word = |a: u32, b: u32| words(a).any(|w| words(b).any(|x| x == w));
+        // Per kind: the candidate words by text, and the pairs of calls that share each.
+        let mut by_word: [TextMap<&str, u32>; 2] = Default::default();
+        let mut all = [0u128; 2];
+        for t in (0..self.terms.len() as u32).filter(|&t| is_candidate[t as usize] && word(t)) {
+            all[kind(t)] += pairs(self.terms[t as usize].calls);
+            by_word[kind(t)].insert(&self.terms[t as usize].key, t);
+        }
+        let mut shared = vec![0u128; self.terms.len()];
+        for (&(a, b), &k) in together {
+            if kind(a) == kind(b) && !share_word(a, b) {
+                if word(b) {
+                    shared[a as usize] += pairs(u64::from(k));
+                }
+                if word(a) {
+                    shared[b as usize] += pairs(u64::from(k));
+                }
+            }
+        }
+        let mut with_kind = [0u64; 2];
+        for call in &self.calls {
+            let mut has = [false; 2];
+            for &raw in call.terms.iter().filter(|&&raw| is_candidate[(raw & !EARLY) as usize]) {
+                has[kind(raw & !EARLY)] = true;
+            }
+            with_kind[0] += u64::from(has[0]);
+            with_kind[1] += u64::from(has[1]);
+        }
+        (0..self.terms.len() as u32)
+            .map(|t| {
+                if !is_candidate[t as usize] {
+                    return false;
+                }
+                if shared[t as usize] == 0 {
+                    return true;
+                }
+                let k = kind(t);
+                let own: u128 = (self.terms[t as usize].key.split(' ').collect::<std::collections::BTreeSet<_>>())
+                    .into_iter()
+                    .filter_map(|w| by_word[k].get(w))
+                    .map(|&w| pairs(self.terms[w as usize].calls))
+                    .sum();
+                // shared / pairs(t) >= others / pairs(calls of the kind), without dividing. Equal
+                // when every call with a candidate of the kind says the same thing: that is one
+                // topic, not a word said with anything.
+                shared[t as usize] * pairs(with_kind[k]) >= (all[k] - own) * pairs(self.terms[t as usize].calls)
+            })
+            .collect()
+    }
+
+    /// Each call's lead term: of the terms it says that may lead a theme, the one most calls use
+    /// (said in the opening counting double; ties by the text), so that a call goes with the
+    /// commonest thing it is about. Idea terms come first: a request says in so many words what
+    /// the customer wants, where complaint terms come from any sentence that sounds negative.
+    fn assign(&self, leads: &[bool]) -> Vec<Option<u32>> {
+        let rank = |raw: u32| {
+            let t = raw & !EARLY;
+            let weight = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1 };
+            let idea = self.terms[t as usize].kind == Kind::Idea;
+            (idea, self.terms[t as usize].calls * weight, std::cmp::Reverse(self.text(t)))
+        };
+        // Each call's lead depends on that call alone: found in parallel.
+        self.calls
+            .par_iter()
+            .map(|call| {
+                let said = call.terms.iter().copied().filter(|&raw| leads[(raw & !EARLY) as usize]);
+                said.max_by(|&a, &b| rank(a).cmp(&rank(b))).map(|raw| raw & !EARLY)
+            })
+            .collect()
+    }
+
+    /// Joins the leads that go together into one theme: the two groups of one kind whose lead
+    /// terms keep company most (mean cosine of the sets of calls that use them, at least
+    /// `rules.link`) become one, again and again, as "delayed" and "hours". Returns each lead
+    /// term's theme (by index) and each theme's kind; themes are numbered in the order of their
+    /// leads' text, so the numbering does not depend on the order calls came in.
+    fn join_leads(
+        &self,
+        by_lead: &[Option<u32>],
+        together: &IdMap<(u32, u32), u32>,
+        rules: &ThemeRules,
+    ) -> (Vec<u32>, Vec<Kind>) {
+        let mut leads: Vec<u32> = by_lead.iter().flatten().copied().collect();
+        leads.sort_unstable();
+        leads.dedup();
+        leads.sort_by(|&a, &b| self.text(a).cmp(&self.text(b)));
+        let l = leads.len();
+        let mut at = vec![usize::MAX; self.terms.len()];
+        for (i, &t) in leads.iter().enumerate() {
+            at[t as usize] = i;
+        }
+        let mut members: Vec<usize> = vec![1; l];
+        let mut parent: Vec<usize> = (0..l).collect();
+        // Mean cosine between groups i < j that have calls in common (the others are 0), kept up
+        // to date as groups join (average linkage).
+        let mut sim: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+        for (&(a, b), &both) in together {
+            let (i, j) = (at[a as usize], at[b as usize]);
+            if i != usize::MAX && j != usize::MAX && self.terms[a as usize].kind == self.terms[b as usize].kind {
+                let cosine =
+                    f64::from(both) / ((self.terms[a as usize].calls * self.terms[b as usize].calls) as f64).sqrt();
+                sim.insert((i.min(j), i.max(j)), cosine);
+            }
+        }
+        loop {
+            let best = sim
+                .iter()
+                .filter(|(_, s)| **s >= rules.link)
+                .max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0)))
+                .map(|(k, _)| *k);
+            let Some((i, j)) = best else { break };
+            // j joins i; i's mean cosine with each other group is weighed by the groups' sizes.
+            let mut others: Vec<usize> = (sim.keys())
+                .filter_map(|&(a, b)| match (a, b) {
+                    (a, b) if a == i || a == j => Some(b),
+                    (a, b) if b == i || b == j => Some(a),
+                    _ => None,
+                })
+                .filter(|&o| o != i && o != j)
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            let (mi, mj) = (members[i] as f64, members[j] as f64);
+            for o in others {
+                let get = |a: usize, b: usize| sim.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0);
+                let mean = (get(i, o) * mi + get(j, o) * mj) / (mi + mj);
+                sim.insert((i.min(o), i.max(o)), mean);
+            }
+            sim.retain(|&(a, b), _| a != j && b != j);
+            members[i] += members[j];
+            parent[j] = i;
+        }
+        let mut root = vec![u32::MAX; self.terms.len()];
+        let mut index = vec![u32::MAX; l];
+        let mut kinds = Vec::new();
+        for i in 0..l {
+            let mut r = i;
+            while parent[r] != r {
+                r = parent[r];
+            }
+            if index[r] == u32::MAX {
+                index[r] = kinds.len() as u32;
+                kinds.push(self.terms[leads[r] as usize].kind);
+            }
+            root[leads[i] as usize] = index[r];
+        }
+        (root, kinds)
+    }
+
+    /// Each theme's terms, with the log of their lift: the candidates of its kind that its calls
+    /// use more than calls at large (lift above 1, in at least two of its calls), its leads among
+    /// them. Its label and quotes are drawn from these.
+    fn vocabulary(&self, assignment: &[Option<u32>], kinds: &[Kind], is_candidate: &[bool]) -> Vec<Vec<(u32, f64)>> {
+        let n = self.calls.len() as f64;
+        let mut sizes = vec![0u64; kinds.len()];
+        for g in assignment.iter().flatten() {
+            sizes[*g as usize] += 1;
+        }
+        let used: IdMap<(u32, u32), u32> = self
+            .calls
+            .par_iter()
+            .zip(assignment.par_iter())
+            .fold(IdMap::default, |mut used: IdMap<(u32, u32), u32>, (call, a)| {
+                if let Some(g) = *a {
+                    for &raw in call.terms.iter() {
+                        let t = raw & !EARLY;
+                        if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
+                            *used.entry((g, t)).or_default() += 1;
+                        }
+                    }
+                }
+                used
+            })
+            .reduce(IdMap::default, add_counts);
+        let mut entries: Vec<((u32, u32), u32)> = used.into_iter().filter(|(_, k)| *k >= 2).collect();
+        entries.sort_unstable();
+        let mut terms_of: Vec<Vec<(u32, f64)>> = vec![Vec::new(); kinds.len()];
+        for ((g, t), k) in entries {
+            let lift = (f64::from(k) / sizes[g as usize] as f64) / (self.terms[t as usize].calls as f64 / n);
+            if lift > 1.0 {
+                terms_of[g as usize].push((t, lift.ln()));
+            }
+        }
+        terms_of
+    }
+
+    /// Calls whose leads made no theme join the theme whose telling vocabulary they use most: the
+    /// topical terms of its vocabulary, weighed by log lift, the opening counting double. A call
+    /// that says "gate" and "waited", whose lead "gate" had too few calls for a theme of its own,
+    /// joins the theme where "waited" is at home; a call that says nothing telling of any theme
+    /// stays unassigned.
+    fn attach(&self, assignment: &mut [Option<u32>], vocabulary: &[Vec<(u32, f64)>], topical: &[bool]) {
+        let mut weights: IdMap<u32, Vec<(u32, f64)>> = IdMap::default();
+        for (g, terms) in vocabulary.iter().enumerate() {
+            for &(t, w) in terms.iter().filter(|&&(t, _)| topical[t as usize]) {
+                weights.entry(t).or_default().push((g as u32, w));
+            }
+        }
+        let themes = vocabulary.len();
+        // Each call's theme depends on that call alone: found in parallel.
+        self.calls.par_iter().zip(assignment.par_iter_mut()).filter(|(_, a)| a.is_none()).for_each_init(
+            || vec![0.0f64; themes],
+            |scores, (call, slot)| {
+                scores.iter_mut().for_each(|s| *s = 0.0);
+                for &raw in call.terms.iter() {
+                    let Some(list) = weights.get(&(raw & !EARLY)) else { continue };
+                    let early = if raw & EARLY != 0 { EARLY_WEIGHT as f64 } else { 1.0 };
+                    for &(g, w) in list {
+                        scores[g as usize] += w * early;
+                    }
+                }
+                let best = (0..themes)
+                    .filter(|&g| scores[g] > 0.0)
+                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then_with(|| b.cmp(&a)));
+                *slot = best.map(|g| g as u32);
+            },
+        );
     }
 
     /// Counts calls per theme and segment value, the way categories are counted.
@@ -440,179 +620,12 @@ impl Collector {
         counts
     }
 
-    /// Lets themes learn their vocabulary from the calls they hold (hard expectation-maximisation):
-    /// a term belongs to a theme in proportion to how much more often the theme's calls use it
-    /// than calls at large (log lift, over terms used by at least two of its calls), and each call
-    /// moves to the theme its terms favour most. Themes that fall under `min_calls` are dissolved.
-    /// Stops when no call moves. Returns each theme's terms, most used first.
-    fn refine(
-        &self,
-        groups: Vec<Vec<u32>>,
-        kinds: &[Kind],
-        alive: &mut [bool],
-        assignment: &mut [Option<u32>],
-        is_candidate: &[bool],
-        rules: &ThemeRules,
-    ) -> Vec<Vec<u32>> {
-        let n = self.calls.len() as f64;
-        let mut terms_of: Vec<Vec<u32>> = groups;
-        for _ in 0..REFINE_ROUNDS {
-            let mut sizes = vec![0u64; terms_of.len()];
-            for g in assignment.iter().flatten() {
-                sizes[*g as usize] += 1;
-            }
-            let used: IdMap<(u32, u32), u32> = self
-                .calls
-                .par_iter()
-                .zip(assignment.par_iter())
-                .fold(IdMap::default, |mut used: IdMap<(u32, u32), u32>, (call, a)| {
-                    if let Some(g) = *a {
-                        for &raw in call.terms.iter() {
-                            let t = raw & !EARLY;
-                            if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
-                                *used.entry((g, t)).or_default() += 1;
-                            }
-                        }
-                    }
-                    used
-                })
-                .reduce(IdMap::default, add_counts);
-            let mut weights: IdMap<u32, Vec<(u32, f64)>> = IdMap::default();
-            let mut entries: Vec<((u32, u32), u32)> = used.into_iter().filter(|(_, k)| *k >= 2).collect();
-            entries.sort_unstable();
-            for terms in terms_of.iter_mut() {
-                terms.clear();
-            }
-            for ((g, t), k) in entries {
-                let lift = (f64::from(k) / sizes[g as usize] as f64) / (self.terms[t as usize].calls as f64 / n);
-                if lift > 1.0 && alive[g as usize] {
-                    weights.entry(t).or_default().push((g, lift.ln()));
-                    terms_of[g as usize].push(t);
-                }
-            }
-            // Each call's best theme depends on that call alone: scored in parallel.
-            let themes = terms_of.len();
-            let mut moved = self
-                .calls
-                .par_iter()
-                .zip(assignment.par_iter_mut())
-                .map_init(
-                    || (vec![0.0f64; themes], Vec::new()),
-                    |(scores, touched): &mut (Vec<f64>, Vec<u32>), (call, slot)| {
-                        touched.clear();
-                        for &raw in call.terms.iter() {
-                            let Some(list) = weights.get(&(raw & !EARLY)) else { continue };
-                            let early = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1.0 };
-                            for &(g, w) in list {
-                                if scores[g as usize] == 0.0 {
-                                    touched.push(g);
-                                }
-                                scores[g as usize] += w * early;
-                            }
-                        }
-                        let best = take_best(touched, scores);
-                        let moved = best != *slot;
-                        *slot = best;
-                        moved
-                    },
-                )
-                .reduce(|| false, |a, b| a | b);
-            let mut new_sizes = vec![0u64; themes];
-            for g in assignment.iter().flatten() {
-                new_sizes[*g as usize] += 1;
-            }
-            for (g, size) in new_sizes.iter().enumerate() {
-                if alive[g] && *size < rules.min_calls {
-                    alive[g] = false;
-                    moved = true;
-                }
-            }
-            for slot in assignment.iter_mut() {
-                if slot.is_some_and(|g| !alive[g as usize]) {
-                    *slot = None;
-                }
-            }
-            if !moved {
-                break;
-            }
-        }
-        terms_of
-    }
-
-    /// Merges themes that speak the same vocabulary: the two themes whose calls use the same
-    /// terms most alike (cosine of their term counts, at least `rules.link`) become one, again
-    /// and again. The greedy grouping only joins terms said in the same calls; this joins, say,
-    /// "delayed / hours" and "late / hours".
-    fn merge(
-        &self,
-        kinds: &[Kind],
-        alive: &mut [bool],
-        assignment: &mut [Option<u32>],
-        is_candidate: &[bool],
-        rules: &ThemeRules,
-    ) {
-        let themes = alive.len();
-        let mut vectors: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); themes];
-        for (call, a) in self.calls.iter().zip(assignment.iter()) {
-            let Some(g) = *a else { continue };
-            for &raw in call.terms.iter() {
-                let t = raw & !EARLY;
-                if is_candidate[t as usize] && self.terms[t as usize].kind == kinds[g as usize] {
-                    *vectors[g as usize].entry(t).or_default() += 1.0;
-                }
-            }
-        }
-        let cosine = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
-            let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
-            let norm = |v: &BTreeMap<u32, f64>| v.values().map(|x| x * x).sum::<f64>().sqrt();
-            let d = norm(a) * norm(b);
-            if d == 0.0 {
-                0.0
-            } else {
-                dot / d
-            }
-        };
-        // Similarities of live themes of one kind, kept up to date as themes merge: only the
-        // merged theme's row changes.
-        let live: Vec<usize> = (0..themes).filter(|&g| alive[g]).collect();
-        let mut sim: IdMap<(usize, usize), f64> = IdMap::default();
-        for (i, &a) in live.iter().enumerate() {
-            for &b in live[i + 1..].iter().filter(|&&b| kinds[b] == kinds[a]) {
-                let c = cosine(&vectors[a], &vectors[b]);
-                if c >= rules.link {
-                    sim.insert((a, b), c);
-                }
-            }
-        }
-        loop {
-            let best = sim.iter().max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0))).map(|(k, _)| *k);
-            let Some((a, b)) = best else { break };
-            let moved = std::mem::take(&mut vectors[b]);
-            for (t, x) in moved {
-                *vectors[a].entry(t).or_default() += x;
-            }
-            alive[b] = false;
-            for slot in assignment.iter_mut() {
-                if *slot == Some(b as u32) {
-                    *slot = Some(a as u32);
-                }
-            }
-            sim.retain(|&(x, y), _| x != a && y != a && x != b && y != b);
-            for &o in live.iter().filter(|&&o| o != a && alive[o] && kinds[o] == kinds[a]) {
-                let c = cosine(&vectors[a], &vectors[o]);
-                if c >= rules.link {
-                    sim.insert((a.min(o), a.max(o)), c);
-                }
-            }
-        }
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         groups: &[Vec<u32>],
         kinds: &[Kind],
-        alive: &[bool],
+        topical: &[bool],
         mut assignment: Vec<Option<u32>>,
         idf: &[f64],
         rules: &ThemeRules,
@@ -647,7 +660,7 @@ impl Collector {
         }
         let mut built: Vec<(usize, Theme)> = Vec::new();
         for (g, found) in candidates.into_iter().enumerate() {
-            if !alive[g] || sizes[g] == 0 {
+            if sizes[g] == 0 {
                 continue;
             }
             let mut ranked: Vec<(u32, u64)> = used[g].iter().map(|(t, k)| (*t, *k)).collect();
@@ -660,13 +673,20 @@ impl Collector {
             });
             let phrases: Vec<String> = ranked.iter().map(|(t, _)| self.surface(*t)).collect();
             let key = ranked.first().map_or_else(String::new, |(t, _)| self.terms[*t as usize].key.clone());
+            // The label names the theme by its most used topical phrases: "day" or "plane" say
+            // nothing about it. Other phrases only when there are fewer than two topical ones.
+            let telling: Vec<String> = (ranked.iter().zip(&phrases))
+                .filter(|(&(t, _), _)| topical[t as usize])
+                .map(|(_, p)| p.clone())
+                .collect();
+            let named = if telling.len() >= 2 { &telling } else { &phrases };
             let quotes = quotes(found);
             built.push((
                 g,
                 Theme {
                     id: String::new(),
                     kind: kinds[g],
-                    label: label(&phrases),
+                    label: label(named),
                     calls: sizes[g],
                     share: sizes[g] as f64 / n.max(1) as f64,
                     phrases,
@@ -694,6 +714,12 @@ impl Collector {
             distinct_terms: self.terms.len(),
             counts: Counts::default(),
         }
+    }
+
+    /// What a term is told apart by, independent of the order terms were first seen in: its
+    /// text, then its kind.
+    fn text(&self, t: u32) -> (&str, bool) {
+        (&self.terms[t as usize].key, self.terms[t as usize].kind == Kind::Idea)
     }
 
     /// The most used surface form of a term (ties: the shortest, then the first in order).
@@ -724,19 +750,6 @@ fn quotes(mut found: Vec<(f64, &str, &str)>) -> Vec<String> {
         }
     }
     quotes
-}
-
-/// The theme with the highest score among those a call touched (the lowest index on ties), and
-/// the scores set back to zero for the next call.
-fn take_best(touched: &[u32], scores: &mut [f64]) -> Option<u32> {
-    let best = touched
-        .iter()
-        .copied()
-        .max_by(|&a, &b| scores[a as usize].total_cmp(&scores[b as usize]).then_with(|| b.cmp(&a)));
-    for &g in touched {
-        scores[g as usize] = 0.0;
-    }
-    best
 }
 
 /// The 2-3 top phrases, leaving out a word already inside a chosen phrase.
@@ -838,6 +851,110 @@ mod tests {
         let (themes, _) = run(corpus(&(0..52).collect::<Vec<_>>()), &rules);
         assert_eq!(themes.themes.len(), 1);
         assert_eq!(themes.themes[0].calls, 12);
+    }
+
+    /// Calls that say nothing a candidate: they make the corpus bigger, so that no word of the
+    /// tests below is used by more than `max_share` of the calls.
+    fn filler(calls: &mut Vec<(String, CallTerms)>, n: usize) {
+        for i in 0..n {
+            calls.push((format!("filler{i}"), call(&[&format!("f{i}")])));
+        }
+    }
+
+    #[test]
+    fn a_word_said_with_anything_does_not_lead_a_theme() {
+        // Three topics of six calls; "day" is said in two calls of each, and in six calls that say
+        // nothing else. "day" is used most, but its calls share no more than any calls do.
+        let mut calls = Vec::new();
+        for topic in ["a", "b", "c"] {
+            for i in 0..6 {
+                let (one, two) = (format!("{topic}1"), format!("{topic}2"));
+                let words: Vec<&str> = if i < 2 { vec![&one, &two, "day"] } else { vec![&one, &two] };
+                calls.push((format!("{topic}{i}"), call(&words)));
+            }
+        }
+        for i in 0..6 {
+            calls.push((format!("day{i}"), call(&["day", &format!("x{i}")])));
+        }
+        filler(&mut calls, 30);
+        let (themes, ids) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+        let keys: Vec<&str> = themes.themes.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["a1", "b1", "c1"], "{themes:#?}");
+        for (id, a) in ids.iter().zip(&themes.assignment) {
+            let want = match &id[..1] {
+                "a" => Some(0),
+                "b" => Some(1),
+                "c" => Some(2),
+                _ => None,
+            };
+            assert_eq!(*a, want, "{id}");
+        }
+    }
+
+    #[test]
+    fn a_night_with_a_single_topic_still_has_its_theme() {
+        // The only calls with candidates all say the same words: their calls share exactly as much
+        // as calls at large, which is one topic, not words said with anything.
+        let mut calls = Vec::new();
+        for i in 0..20 {
+            calls.push((format!("s{i}"), call(&["scanner", "froze", "beeped"])));
+        }
+        filler(&mut calls, 100);
+        let (themes, _) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
+        assert_eq!(themes.themes.len(), 1, "{themes:#?}");
+        assert_eq!(themes.themes[0].calls, 20);
+    }
+
+    #[test]
+    fn a_call_that_asks_for_something_goes_to_its_idea_theme() {
+        // Six of the outage calls also ask for a dark mode: "outage" is used more, but the ask is
+        // what the call says it wants.
+        let mut calls = Vec::new();
+        for i in 0..26 {
+            let mut c = call(&["outage", "router"]);
+            if i < 6 {
+                for w in ["dark", "mode"] {
+                    c.terms.push(Term { kind: Kind::Idea, key: w.to_string(), surface: w.to_string(), early: false });
+                }
+            }
+            calls.push((format!("c{i}"), c));
+        }
+        filler(&mut calls, 80);
+        let (themes, ids) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
+        let kind_of = |id: &str| {
+            let a = themes.assignment[ids.iter().position(|x| x == id).unwrap()];
+            a.map(|g| themes.themes[g as usize].kind)
+        };
+        assert_eq!(kind_of("c0"), Some(Kind::Idea), "{themes:#?}");
+        assert_eq!(kind_of("c6"), Some(Kind::Complaint));
+        assert_eq!(themes.themes.iter().map(|t| t.calls).collect::<Vec<_>>(), [20, 6]);
+    }
+
+    #[test]
+    fn a_call_whose_lead_made_no_theme_joins_the_theme_its_words_belong_to() {
+        // "lag" is said in two of the twenty wifi calls and in one call of its own: too few for a
+        // theme, and too seldom with "wifi" to be joined to it, but telling of the wifi theme.
+        let mut calls = Vec::new();
+        for i in 0..20 {
+            let words: Vec<&str> = if i < 2 { vec!["wifi", "slow", "lag"] } else { vec!["wifi", "slow"] };
+            calls.push((format!("wifi{i}"), call(&words)));
+        }
+        calls.push(("straggler".to_string(), call(&["lag"])));
+        calls.push(("lonely".to_string(), call(&["nothing"])));
+        // Small topics of their own, so that two calls at large share little.
+        for topic in 0..10 {
+            for i in 0..3 {
+                calls.push((format!("t{topic}-{i}"), call(&[&format!("topic{topic}")])));
+            }
+        }
+        filler(&mut calls, 30);
+        let (themes, ids) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+        let theme_of = |id: &str| themes.assignment[ids.iter().position(|x| x == id).unwrap()];
+        let wifi = theme_of("wifi0").expect("the wifi calls make a theme");
+        assert_eq!(themes.themes[wifi as usize].calls, 21, "{themes:#?}");
+        assert_eq!(theme_of("straggler"), Some(wifi));
+        assert_eq!(theme_of("lonely"), None);
+        assert!(themes.themes.iter().all(|t| t.key != "lag"));
     }
 
     #[test]

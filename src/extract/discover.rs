@@ -122,6 +122,22 @@ fn stop_words() -> &'static WordSet {
     })
 }
 
+/// The stems of the content words of the generic idea cues ("add", "option", "allow", "way",
+/// "feature"): in an idea they are how customers ask, which every idea shares, not what they ask
+/// for, so they are not idea terms.
+fn asking_words() -> &'static HashSet<String, std::hash::BuildHasherDefault<super::sentiment::Fnv>> {
+    static WORDS: OnceLock<HashSet<String, std::hash::BuildHasherDefault<super::sentiment::Fnv>>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let stops = stop_words();
+        IDEA_CUES
+            .iter()
+            .flat_map(|cue| cue.split(' '))
+            .filter(|w| !stops.contains(w))
+            .map(|w| stemmer().stem(w).into_owned())
+            .collect()
+    })
+}
+
 fn stemmer() -> &'static Stemmer {
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
@@ -180,25 +196,43 @@ fn capitalised_throughout(text: &str) -> bool {
     words >= 4 && capital * 4 >= words * 3
 }
 
+/// Whether a word has a capital right after a small letter ("WiFi", "iPhone", "PayPal").
+fn camel_case(word: &str) -> bool {
+    let mut small = false;
+    for c in word.chars() {
+        if small && c.is_uppercase() {
+            return true;
+        }
+        small = c.is_lowercase();
+    }
+    false
+}
+
 /// A word of a clause run: where its stem and its surface form are in the run's text.
 type RunWord = Option<(std::ops::Range<usize>, std::ops::Range<usize>)>;
 
 /// The content words of a clause run, as (stem, surface) appended to `text_out` and located by
-/// `out`; `None` marks a clause break.
+/// `out`; `None` marks a clause break. Returns whether the text names something: a content word
+/// the sentiment lexicon does not score, or a name, number or code. A sentence of feeling alone
+/// ("Unbelievable.", "So annoying!") says how the customer feels about something said elsewhere,
+/// not what about.
 ///
 /// Left out, besides stop words: names (a capital letter after the first word of the sentence:
 /// people, places, brands and codes are not what a theme is about, and they scatter themes) and
 /// words of feeling (praise and strong blame in the sentiment lexicon: "ridiculous" says how, not
 /// what).
-fn words(text: &str, text_out: &mut String, out: &mut Vec<RunWord>) {
+fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>) -> bool {
+    let mut names = false;
     let stops = stop_words();
     let names_by_case = !capitalised_throughout(text);
     let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
     let chunks: Vec<&str> = text.split_whitespace().collect();
     let mut buf = String::new();
     for (i, &chunk) in chunks.iter().enumerate() {
-        // Handles, addresses, links and codes are not words of a theme; they also break phrases.
-        if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") {
+        // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
+        // not words of a theme; they also break phrases.
+        let entity = chunk.find('&').is_some_and(|at| chunk[at..].contains(';'));
+        if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") || entity {
             out.push(None);
             continue;
         }
@@ -219,17 +253,20 @@ fn words(text: &str, text_out: &mut String, out: &mut Vec<RunWord>) {
         let word = buf.strip_suffix("'s").unwrap_or(&buf);
         let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
         // A capital after the first word marks a name; so does a capital first word followed by
-        // another capitalised word ("Fatima Reyes, that's me").
+        // another capitalised word ("Fatima Reyes, that's me"). A capital inside a word after a
+        // small letter does not: "WiFi", "iPhone" are things, written the way the trade does.
         let name = names_by_case
             && if i == 0 {
                 capital(Some(chunk)) && capital(chunks.get(1).copied())
             } else {
-                chunk.chars().any(char::is_uppercase)
+                chunk.chars().any(char::is_uppercase) && !camel_case(trimmed)
             };
         // Praise, and strong blame ("ridiculous", "worst"), say how customers feel, not what about;
         // milder negative words often name the event itself ("lost", "delayed", "broken").
         let feeling = super::sentiment::valence(word).is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
         if word.chars().count() < 2 || !plain || name {
+            // A name, number or code is something the sentence is about ("delayed into STX").
+            names |= name || (!plain && word.chars().any(char::is_alphanumeric));
             out.push(None);
         } else if feeling {
             // Not a term (a theme is what customers talk about, not how they feel about it), but
@@ -237,9 +274,10 @@ fn words(text: &str, text_out: &mut String, out: &mut Vec<RunWord>) {
         } else if !stops.contains(word) {
             let at = text_out.len();
             push_stem(word, text_out);
-            if stops.contains(&text_out[at..]) {
+            if stops.contains(&text_out[at..]) || (asking && asking_words().contains(&text_out[at..])) {
                 text_out.truncate(at);
             } else {
+                names |= super::sentiment::valence(word).is_none();
                 let stem = at..text_out.len();
                 text_out.push_str(word);
                 out.push(Some((stem.clone(), stem.end..text_out.len())));
@@ -250,6 +288,7 @@ fn words(text: &str, text_out: &mut String, out: &mut Vec<RunWord>) {
         }
     }
     out.push(None);
+    names
 }
 
 /// Collects a call's discovery terms. `explained` holds, per turn, the byte ranges of taxonomy
@@ -286,7 +325,9 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
             }
             run.clear();
             run_text.clear();
-            words(body, &mut run_text, &mut run);
+            if !words(body, kind == Kind::Idea, &mut run_text, &mut run) {
+                continue;
+            }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
             // Adds a term, allocating only for a term the call has not said before.
@@ -453,6 +494,29 @@ mod tests {
         assert!(asks("@acme how do I return this"));
         assert!(asks("Do you ship to Canada?"));
         assert!(!asks("I bought a new kettle today."));
+    }
+
+    #[test]
+    fn a_sentence_of_feeling_alone_gives_nothing() {
+        let c = conv(&[("customer", "Unbelievable. The flight was delayed again! Delayed into STX.")]);
+        let terms = call_terms(&c, &[], &[]);
+        // "delayed" said with a thing ("flight") or a name ("STX") still counts.
+        assert_eq!(keys(&terms, Kind::Complaint), ["flight", "flight delay", "delay"]);
+        let quoted: Vec<&str> = terms.sentences.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(quoted, ["The flight was delayed again!", "Delayed into STX."]);
+    }
+
+    #[test]
+    fn camel_case_is_a_word_and_html_entities_are_not() {
+        let c = conv(&[("customer", "The WiFi keeps dropping &amp; the app crashes.")]);
+        let terms = call_terms(&c, &[], &[]);
+        assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop", "app", "app crash", "crash"]);
+    }
+
+    #[test]
+    fn the_words_of_asking_are_not_idea_terms() {
+        let c = conv(&[("customer", "It would be great to add an option for dark mode.")]);
+        assert_eq!(keys(&call_terms(&c, &[], &[]), Kind::Idea), ["dark", "dark mode", "mode"]);
     }
 
     #[test]
