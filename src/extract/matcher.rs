@@ -224,7 +224,8 @@ const LEADERS: &[&str] =
 /// Whether `start` opens a sentence: only space and up to two [`LEADERS`] stand between it and
 /// the start of the text or the end of the previous sentence.
 fn starts_sentence(text: &str, start: usize) -> bool {
-    let mut before = text[..start].trim_end();
+    // A comma may follow the leader right before the phrase too ("Also, allow ...").
+    let mut before = text[..start].trim_end().trim_end_matches(',').trim_end();
     for _ in 0..=2 {
         match before.chars().next_back() {
             None => return true,
@@ -671,9 +672,14 @@ phrases = ["problem"]
             m.find(text, &mut hits);
             hits.len()
         };
-        for yes in
-            ["Add dark mode.", "Please add dark mode", "It is slow. So, please add a cache!", "(add offline maps)"]
-        {
+        for yes in [
+            "Add dark mode.",
+            "Please add dark mode",
+            "It is slow. So, please add a cache!",
+            "(add offline maps)",
+            "Also, add offline maps",
+            "Please, add it",
+        ] {
             assert_eq!(count(yes), 1, "{yes}");
         }
         for no in ["I want to add a line", "you never add anything", "to add insult to injury", "Please, sir, add it"] {
