@@ -607,7 +607,7 @@ impl Sink {
                     idea_mentions: p.findings.ideas,
                 };
                 self.counts.add(&call, max_values);
-                if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.take()) {
+                if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.as_mut()) {
                     collector.add(&p.row.call_id, terms, &p.segments);
                     self.call_files.push(p.file as u32);
                 }

@@ -214,8 +214,9 @@ fn call_hash(id: &str) -> u64 {
 }
 
 impl Collector {
-    /// Adds one call's terms and the segment values it belongs to.
-    pub fn add(&mut self, call_id: &str, call: CallTerms, segments: &[(String, String)]) {
+    /// Adds one call's terms and the segment values it belongs to. What it keeps is taken out of
+    /// `call`; the rest is left there, for the thread that made it to free.
+    pub fn add(&mut self, call_id: &str, call: &mut CallTerms, segments: &[(String, String)]) {
         let segments = segments
             .iter()
             .map(|pair| match self.segment_ids.get(pair) {
@@ -229,7 +230,7 @@ impl Collector {
             })
             .collect();
         let mut ids = Vec::with_capacity(call.terms.len());
-        for term in call.terms {
+        for term in &mut call.terms {
             let next = self.terms.len() as u32;
             let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
             // Look up before inserting: most terms are seen before, and need no fresh key.
@@ -237,7 +238,8 @@ impl Collector {
                 Some(&id) => id,
                 None => {
                     by_key.insert(term.key.clone(), next);
-                    self.terms.push(TermStats { kind: term.kind, key: term.key, calls: 0, surfaces: Vec::new() });
+                    let key = std::mem::take(&mut term.key);
+                    self.terms.push(TermStats { kind: term.kind, key, calls: 0, surfaces: Vec::new() });
                     next
                 }
             };
@@ -246,13 +248,13 @@ impl Collector {
             if let Some((_, n)) = stats.surfaces.iter_mut().find(|(s, _)| *s == term.surface) {
                 *n += 1;
             } else if stats.surfaces.len() < 8 {
-                stats.surfaces.push((term.surface, 1));
+                stats.surfaces.push((std::mem::take(&mut term.surface), 1));
             }
             ids.push(id | if term.early { EARLY } else { 0 });
         }
         let keep_quotes = self.calls.len() < QUOTE_ALL_UP_TO || call_hash(call_id) % 16 == 0;
         let sentences = if keep_quotes {
-            call.sentences.into_iter().take(4).map(|(s, m)| (s.into_boxed_str(), m)).collect()
+            call.sentences.drain(..).take(4).map(|(s, m)| (s.into_boxed_str(), m)).collect()
         } else {
             Box::default()
         };
@@ -800,8 +802,12 @@ mod tests {
     fn run(calls: Vec<(String, CallTerms)>, rules: &ThemeRules) -> (Themes, Vec<String>) {
         let mut c = Collector::default();
         let ids: Vec<String> = calls.iter().map(|(id, _)| id.clone()).collect();
-        for (id, t) in calls {
-            c.add(&id, t, &[("region".to_string(), if id.starts_with("bag") { "west" } else { "east" }.to_string())]);
+        for (id, mut t) in calls {
+            c.add(
+                &id,
+                &mut t,
+                &[("region".to_string(), if id.starts_with("bag") { "west" } else { "east" }.to_string())],
+            );
         }
         (c.themes(rules, 50), ids)
     }
