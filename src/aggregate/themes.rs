@@ -754,15 +754,16 @@ fn quotes(mut found: Vec<(f64, &str, &str)>) -> Vec<String> {
     quotes
 }
 
-/// The 2-3 top phrases, leaving out a word already inside a chosen phrase.
+/// The 2-3 top phrases, leaving out one that repeats a word of a chosen one ("family plan /
+/// whole house", not "family plan / plan whole / whole house").
 fn label(phrases: &[String]) -> String {
     let mut chosen: Vec<&str> = Vec::new();
     for p in phrases {
         if chosen.len() == 3 {
             break;
         }
-        let inside = |a: &str, b: &str| a.split(' ').all(|w| b.split(' ').any(|x| x == w));
-        if chosen.iter().any(|c| inside(p, c) || inside(c, p)) {
+        let shares_a_word = |c: &&str| p.split(' ').any(|w| c.split(' ').any(|x| x == w));
+        if chosen.iter().any(shares_a_word) {
             continue;
         }
         chosen.push(p);
@@ -773,6 +774,17 @@ fn label(phrases: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_does_not_repeat_a_word() {
+        let phrases = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            label(&phrases(&["family plan", "plan whole", "whole house", "family"])),
+            "family plan / whole house"
+        );
+        assert_eq!(label(&phrases(&["dark mode", "app", "mode app", "paypal", "chat"])), "dark mode / app / paypal");
+        assert_eq!(label(&phrases(&["bill"])), "bill");
+    }
     use crate::extract::discover::Term;
 
     fn call(words: &[&str]) -> CallTerms {
