@@ -263,7 +263,8 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
             };
         // Praise, and strong blame ("ridiculous", "worst"), say how customers feel, not what about;
         // milder negative words often name the event itself ("lost", "delayed", "broken").
-        let feeling = super::sentiment::valence(word).is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
+        let valence = super::sentiment::valence(word);
+        let feeling = valence.is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
         if word.chars().count() < 2 || !plain || name {
             // A name, number or code is something the sentence is about ("delayed into STX").
             names |= name || (!plain && word.chars().any(char::is_alphanumeric));
@@ -277,7 +278,7 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
             if stops.contains(&text_out[at..]) || (asking && asking_words().contains(&text_out[at..])) {
                 text_out.truncate(at);
             } else {
-                names |= super::sentiment::valence(word).is_none();
+                names |= valence.is_none();
                 let stem = at..text_out.len();
                 text_out.push_str(word);
                 out.push(Some((stem.clone(), stem.end..text_out.len())));
