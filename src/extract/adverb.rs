@@ -8,6 +8,8 @@
 //! original text. Only adverbs that neither negate nor change what is being said are dropped
 //! ("just" and "still" are not: "why don't you just ..." and "still not fixed" are phrases).
 
+use super::matcher::BARE_NEGATIVES;
+
 /// Words after which an adverb stands before the verb or adjective it modifies: auxiliaries,
 /// modals, negators and the subjects that can open a clause.
 const AUXILIARIES: &[&str] = &[
@@ -15,10 +17,6 @@ const AUXILIARIES: &[&str] = &[
     "must", "do", "does", "did", "has", "have", "had", "not", "never", "i", "we", "you", "it", "they", "i'm", "it's",
     "that's", "you're", "we're", "they're", "i'd", "it'd", "you'd", "we'd", "i've", "we've", "i'll", "we'll",
 ];
-
-/// Negative contractions spelled without the apostrophe, as chat and social messages do.
-const BARE_NEGATIVES: &[&str] =
-    &["dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt", "arent", "wasnt", "werent"];
 
 /// Where an adverb was left out: its offset in the shortened text and how many bytes of the
 /// original (the adverb and the space after it) were left out there.
@@ -76,8 +74,8 @@ pub fn without_adverbs(text: &str, out: &mut String, gaps: &mut Vec<Gap>) -> boo
     true
 }
 
-/// The longest word of the lists above, in bytes.
-const LONGEST: usize = 12;
+/// The longest word of the lists above (and of the negation rule's), in bytes.
+pub(super) const LONGEST: usize = 12;
 
 /// Letters, digits, apostrophes and any non-ASCII byte (the typographic apostrophe, accented
 /// letters) belong to words.
@@ -87,7 +85,7 @@ fn is_word_byte(b: u8) -> bool {
 
 /// `word` lowercased with the typographic apostrophe as `'`, in `buf`, if it could be in one of
 /// the lists (short, and ASCII but for that apostrophe).
-fn fold<'a>(word: &str, buf: &'a mut [u8; LONGEST]) -> Option<&'a str> {
+pub(super) fn fold<'a>(word: &str, buf: &'a mut [u8; LONGEST]) -> Option<&'a str> {
     let mut n = 0;
     for c in word.chars() {
         let b = match c {

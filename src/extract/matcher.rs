@@ -211,7 +211,7 @@ fn without_contraction_apostrophes(phrase: &str) -> Option<String> {
 }
 
 /// Negative contractions as chat and social messages spell them, without the apostrophe.
-const BARE_NEGATIVES: &[&str] = &[
+pub(super) const BARE_NEGATIVES: &[&str] = &[
     "dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt", "arent", "wasnt", "werent",
     "hasnt", "havent", "hadnt", "aint",
 ];
@@ -438,19 +438,8 @@ fn negation_class(word: &str) -> u8 {
     });
     // The listed words are short, lowercase ASCII: the word is folded on the stack, the
     // typographic apostrophe as the straight one; anything else is in no list.
-    let mut buf = [0u8; 12];
-    let mut n = 0;
-    for c in word.chars() {
-        let b = match c {
-            '\u{2019}' => b'\'',
-            c if c.is_ascii() => (c as u8).to_ascii_lowercase(),
-            _ => return 0,
-        };
-        let Some(slot) = buf.get_mut(n) else { return 0 };
-        *slot = b;
-        n += 1;
-    }
-    std::str::from_utf8(&buf[..n]).ok().and_then(|w| classes.get(w)).copied().unwrap_or(0)
+    let mut buf = [0u8; adverb::LONGEST];
+    adverb::fold(word, &mut buf).and_then(|w| classes.get(w)).copied().unwrap_or(0)
 }
 
 fn is_word_char(c: char) -> bool {
