@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use crossbeam_channel::bounded;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::aggregate::themes::{Collector, Themes};
+use crate::aggregate::themes::{Collector, IdHasher, Themes};
 use crate::aggregate::trends::TrendRow;
 use crate::aggregate::{self, CallCounts, CallIdea, Counts};
 use crate::cli::{MineArgs, SampleArgs, Stage};
@@ -467,7 +467,7 @@ fn respond_by(started_at: &str, hours: f64) -> String {
 /// A 128-bit hash of a call id: two SipHash-1-3 passes with fixed keys, so the same on every
 /// run. Two ids share it with a probability of about n^2 / 2^129: never, in practice.
 fn call_id_hash(id: &str) -> u128 {
-    use std::hash::Hash;
+    use std::hash::{Hash, Hasher};
     let half = |salt: u8| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         salt.hash(&mut h);
@@ -475,25 +475,6 @@ fn call_id_hash(id: &str) -> u128 {
         h.finish()
     };
     (u128::from(half(0)) << 64) | u128::from(half(1))
-}
-
-/// The hasher of maps keyed by [`call_id_hash`]: the key is already a hash, so its low bits are
-/// used as they are instead of being hashed again.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.0 = n as u64;
-    }
 }
 
 /// What the sink thread accumulates.
@@ -505,7 +486,7 @@ struct Sink {
     unknown_turns: u64,
     /// A 128-bit hash of each call_id -> where it was first seen (file, line); later records with
     /// the same id are rejected. A hash, not the id, so that memory stays small per call.
-    seen: HashMap<u128, (u32, u64), BuildHasherDefault<Prehashed>>,
+    seen: HashMap<u128, (u32, u64), BuildHasherDefault<IdHasher>>,
     /// Calls to call back: the most urgent, at most twice `follow_up_max` at any time.
     follow_ups: Vec<FollowUpRow>,
     /// Follow-ups listed at most.

@@ -29,11 +29,11 @@ use crate::extract::discover::{CallTerms, MAX_TERMS};
 use crate::extract::{Category, Taxonomy};
 use crate::model::Kind;
 
-/// A multiply-rotate hasher for the grouping's integer keys (pairs of term and theme ids), where
-/// it is several times cheaper than the default SipHash. The keys are the project's own ids, not
-/// input an attacker picks, and no output depends on a map's order.
+/// A multiply-rotate hasher for integer keys the project makes itself (the grouping's term and
+/// theme ids, the run's 128-bit call-id hashes), where it is several times cheaper than the
+/// default SipHash. They are not input an attacker picks, and no output depends on a map's order.
 #[derive(Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -52,6 +52,10 @@ impl Hasher for IdHasher {
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
     }
 }
 
