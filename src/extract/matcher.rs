@@ -544,6 +544,18 @@ phrases = ["problem"]
         .unwrap()
     }
 
+    /// How many hits a text gives in a taxonomy of one idea category with these `phrases` (and
+    /// `exclude`) lines.
+    fn idea_hits(lists: &str) -> impl Fn(&str) -> usize {
+        let toml = format!("[[category]]\nid = \"idea\"\nkind = \"idea\"\nlabel = \"I\"\n{lists}");
+        let m = Matcher::new(&Taxonomy::parse("t", &toml).unwrap()).unwrap();
+        move |text| {
+            let mut hits = Vec::new();
+            m.find(text, &mut hits);
+            hits.len()
+        }
+    }
+
     /// `{text, expect}` rows: the category ids found, in order.
     #[test]
     fn table_of_matches() {
@@ -615,18 +627,7 @@ phrases = ["problem"]
 
     #[test]
     fn a_subject_phrase_counts_only_after_a_thing_named() {
-        let t = Taxonomy::parse(
-            "t",
-            "[[category]]\nid = \"idea\"\nkind = \"idea\"\nlabel = \"I\"\nphrases = [\"_ should\"]\n\
-             exclude = [\"should be here\"]\n",
-        )
-        .unwrap();
-        let m = Matcher::new(&t).unwrap();
-        let count = |text: &str| {
-            let mut hits = Vec::new();
-            m.find(text, &mut hits);
-            hits.len()
-        };
+        let count = idea_hits("phrases = [\"_ should\"]\nexclude = [\"should be here\"]\n");
         for yes in [
             "The search should remember my filters.",
             "Your app should have a dark mode",
@@ -652,15 +653,7 @@ phrases = ["problem"]
 
     #[test]
     fn an_anchored_phrase_counts_only_where_a_sentence_starts() {
-        let t =
-            Taxonomy::parse("t", "[[category]]\nid = \"idea\"\nkind = \"idea\"\nlabel = \"I\"\nphrases = [\"^add\"]\n")
-                .unwrap();
-        let m = Matcher::new(&t).unwrap();
-        let count = |text: &str| {
-            let mut hits = Vec::new();
-            m.find(text, &mut hits);
-            hits.len()
-        };
+        let count = idea_hits("phrases = [\"^add\"]\n");
         for yes in [
             "Add dark mode.",
             "Please add dark mode",
