@@ -346,14 +346,16 @@ impl Stages {
         let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
         let terms = self.config.discovery.is_some().then(|| {
-            let (mut explained, mut idea_ends) = (Vec::new(), Vec::new());
+            let mut known = discover::Known::default();
             for m in &findings.mentions {
-                match taxonomy.categories[m.category as usize].kind {
-                    Kind::Complaint => explained.push((m.turn, m.start, m.end)),
-                    Kind::Idea => idea_ends.push((m.turn, m.end)),
+                let category = &taxonomy.categories[m.category as usize];
+                match category.kind {
+                    Kind::Complaint if category.general => known.feelings.push((m.turn, m.start, m.end)),
+                    Kind::Complaint => known.complaints.push((m.turn, m.start, m.end)),
+                    Kind::Idea => known.idea_ends.push((m.turn, m.end)),
                 }
             }
-            discover::call_terms(&conv, &explained, &idea_ends)
+            discover::call_terms(&conv, &known)
         });
         // The call is not needed past this point: its fields move into the row.
         let turns = conv.call.turns.len() as u32;

@@ -292,9 +292,21 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
     names
 }
 
-/// Collects a call's discovery terms. `explained` holds, per turn, the byte ranges of taxonomy
-/// complaint mentions; `idea_ends` the ends of taxonomy idea cues.
-pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_ends: &[(u32, usize)]) -> CallTerms {
+/// What the taxonomy found in a call, as discovery needs it: (turn, start, end) byte ranges.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Specific complaint mentions: their sentences are explained and skipped.
+    pub complaints: Vec<(u32, usize, usize)>,
+    /// General complaint mentions ("so annoying"): how the customer feels, not about what. The
+    /// sentence still gives terms, but not from these words.
+    pub feelings: Vec<(u32, usize, usize)>,
+    /// The ends of idea cues.
+    pub idea_ends: Vec<(u32, usize)>,
+}
+
+/// Collects a call's discovery terms, leaving out what the taxonomy already explains.
+pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
+    let (explained, idea_ends) = (&known.complaints, &known.idea_ends);
     let mut out = CallTerms::default();
     let mut opening = 0;
     let mut run: Vec<RunWord> = Vec::new();
@@ -313,16 +325,30 @@ pub fn call_terms(conv: &Conversation, explained: &[(u32, usize, usize)], idea_e
             let sentence = &text[start..end];
             let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
             let generic_cue = idea_cue_end(sentence);
-            let (kind, body) = match (taxonomy_cue, generic_cue) {
-                (Some(e), _) => (Kind::Idea, &text[e..end]),
-                (None, Some(e)) => (Kind::Idea, &sentence[e..]),
-                _ => (Kind::Complaint, sentence),
+            let (kind, body_at) = match (taxonomy_cue, generic_cue) {
+                (Some(e), _) => (Kind::Idea, e),
+                (None, Some(e)) => (Kind::Idea, start + e),
+                _ => (Kind::Complaint, start),
             };
+            let mut body = &text[body_at..end];
             // Complaint words come from what sounds like a complaint, or from a question in the
             // opening (where the reason for a call is said); small talk ("that covers it") is
             // left out. Checked first: it is cheaper than reading the words.
             if kind == Kind::Complaint && !sounds_negative(sentence) && !(early && asks(sentence)) {
                 continue;
+            }
+            // Feeling words are blanked to a clause break, so no pair of words spans them.
+            let blanked;
+            let feelings =
+                known.feelings.iter().filter(|&&(turn, a, b)| turn as usize == t && a >= body_at && b <= end);
+            if feelings.clone().next().is_some() {
+                let mut bytes = body.as_bytes().to_vec();
+                for &(_, a, b) in feelings {
+                    bytes[a - body_at..b - body_at].fill(b',');
+                }
+                // Whole characters were replaced by ASCII, so the bytes stay UTF-8.
+                blanked = String::from_utf8(bytes).unwrap_or_default();
+                body = &blanked;
             }
             run.clear();
             run_text.clear();
@@ -448,7 +474,7 @@ mod tests {
     #[test]
     fn content_words_are_stemmed_and_paired_within_a_clause() {
         let c = conv(&[("customer", "Hi, they lost my bags again! The carousel never moved. Thanks anyway.")]);
-        let terms = call_terms(&c, &[], &[]);
+        let terms = call_terms(&c, &Known::default());
         // "Thanks anyway." is neither negative nor a question: not a complaint's words.
         assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel move", "move"]);
         let lost_bag = terms.terms.iter().find(|t| t.key == "lost bag").unwrap();
@@ -459,11 +485,21 @@ mod tests {
     }
 
     #[test]
+    fn feeling_words_give_no_terms_but_the_rest_of_their_sentence_does() {
+        let text = "The new scanner is so annoying to use.";
+        let c = conv(&[("customer", text)]);
+        let at = text.find("so annoying").unwrap();
+        let known = Known { feelings: vec![(0, at, at + "so annoying".len())], ..Known::default() };
+        assert_eq!(keys(&call_terms(&c, &known), Kind::Complaint), ["new", "new scanner", "scanner", "use"]);
+        assert!(keys(&call_terms(&c, &Known::default()), Kind::Complaint).contains(&"annoy"));
+    }
+
+    #[test]
     fn agent_turns_and_explained_sentences_give_nothing() {
         let text = "My bill is wrong. The wifi keeps dropping.";
         let c = conv(&[("agent", "Sorry about the wifi outage"), ("customer", text)]);
         let bill = text.find("bill").unwrap();
-        let terms = call_terms(&c, &[(1, bill, bill + 4)], &[]);
+        let terms = call_terms(&c, &Known { complaints: vec![(1, bill, bill + 4)], ..Known::default() });
         // "keeps" stems to a stop word and goes; the words either side make a phrase.
         assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop"]);
         assert_eq!(terms.sentences, [("The wifi keeps dropping.".to_string(), 0b111)]);
@@ -472,7 +508,7 @@ mod tests {
     #[test]
     fn idea_sentences_give_idea_terms_after_the_cue() {
         let c = conv(&[("customer", "The app is slow. It would be great if you had a dark mode.")]);
-        let terms = call_terms(&c, &[], &[]);
+        let terms = call_terms(&c, &Known::default());
         assert_eq!(keys(&terms, Kind::Idea), ["dark", "dark mode", "mode"]);
         assert_eq!(keys(&terms, Kind::Complaint), ["app", "app slow", "slow"]);
     }
@@ -480,7 +516,7 @@ mod tests {
     #[test]
     fn handles_links_numbers_and_stop_words_are_dropped() {
         let c = conv(&[("customer", "@united flight UA123 https://x.co/abc is it delayed?? __company__ pls")]);
-        let terms = call_terms(&c, &[], &[]);
+        let terms = call_terms(&c, &Known::default());
         assert_eq!(keys(&terms, Kind::Complaint), ["flight", "delay"]);
     }
 
@@ -500,7 +536,7 @@ mod tests {
     #[test]
     fn a_sentence_of_feeling_alone_gives_nothing() {
         let c = conv(&[("customer", "Unbelievable. The flight was delayed again! Delayed into STX.")]);
-        let terms = call_terms(&c, &[], &[]);
+        let terms = call_terms(&c, &Known::default());
         // "delayed" said with a thing ("flight") or a name ("STX") still counts.
         assert_eq!(keys(&terms, Kind::Complaint), ["flight", "flight delay", "delay"]);
         let quoted: Vec<&str> = terms.sentences.iter().map(|(s, _)| s.as_str()).collect();
@@ -510,14 +546,14 @@ mod tests {
     #[test]
     fn camel_case_is_a_word_and_html_entities_are_not() {
         let c = conv(&[("customer", "The WiFi keeps dropping &amp; the app crashes.")]);
-        let terms = call_terms(&c, &[], &[]);
+        let terms = call_terms(&c, &Known::default());
         assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop", "app", "app crash", "crash"]);
     }
 
     #[test]
     fn the_words_of_asking_are_not_idea_terms() {
         let c = conv(&[("customer", "It would be great to add an option for dark mode.")]);
-        assert_eq!(keys(&call_terms(&c, &[], &[]), Kind::Idea), ["dark", "dark mode", "mode"]);
+        assert_eq!(keys(&call_terms(&c, &Known::default()), Kind::Idea), ["dark", "dark mode", "mode"]);
     }
 
     #[test]
@@ -527,6 +563,6 @@ mod tests {
             .map(|i| format!("zz{} ", char::from(b'a' + (i % 26) as u8).to_string().repeat(i / 26 + 2)))
             .collect();
         let c = conv(&[("customer", &format!("broken {text} {many}"))]);
-        assert_eq!(call_terms(&c, &[], &[]).terms.len(), MAX_TERMS);
+        assert_eq!(call_terms(&c, &Known::default()).terms.len(), MAX_TERMS);
     }
 }

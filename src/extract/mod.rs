@@ -99,6 +99,7 @@ impl Extractor {
                 findings.supervisor.get_or_insert((t as u32, h.start, h.end));
             }
             hits.retain(|h| usize::from(h.category) != supervisor);
+            self.drop_contained_complaints(&mut hits);
             // One idea per sentence and category: "do you have plans to add an option to ..." is
             // one request, though two cues match.
             let mut last_idea: Option<(u16, usize)> = None;
@@ -138,6 +139,23 @@ impl Extractor {
         findings.sentiment_start = sentiment::score(&gather(customer.iter().map(text_of)));
         findings.sentiment_end = sentiment::score(&gather(customer.iter().rev().map(text_of)));
         findings
+    }
+
+    /// Drops a complaint phrase that lies inside a longer complaint phrase of another category:
+    /// the longer one says what went wrong ("error" of bugs inside "billing error" of billing,
+    /// "keeps crashing" of faulty products inside "app keeps crashing" of app bugs).
+    fn drop_contained_complaints(&self, hits: &mut Vec<Hit>) {
+        let complaint = |h: &Hit| self.taxonomy.categories[h.category as usize].kind == Kind::Complaint;
+        let inside = |h: &Hit, o: &Hit| {
+            o.category != h.category && o.start <= h.start && h.end <= o.end && o.end - o.start > h.end - h.start
+        };
+        if hits.len() < 2 {
+            return;
+        }
+        let keep: Vec<bool> =
+            hits.iter().map(|h| !complaint(h) || !hits.iter().any(|o| complaint(o) && inside(h, o))).collect();
+        let mut flags = keep.into_iter();
+        hits.retain(|_| flags.next().unwrap_or(true));
     }
 
     /// The specific complaint mentioned most (the first on ties), else the general complaint
@@ -359,6 +377,18 @@ mod tests {
             ("I don't know what's going on with my bill.", Kind::Complaint, true),
             ("The website won't allow me to pay.", Kind::Complaint, true),
             ("The driver was abusive.", Kind::Complaint, true),
+            // feelings, errors and failures said plainly; and their look-alikes
+            ("This new layout is so annoying.", Kind::Complaint, true),
+            ("I keep getting an internal error.", Kind::Complaint, true),
+            ("The handle broke off after a week.", Kind::Complaint, true),
+            ("I'm not able to select a delivery date.", Kind::Complaint, true),
+            ("It could be worse, I suppose.", Kind::Complaint, false),
+            ("Sorry, that was my error.", Kind::Complaint, false),
+            ("I haven't heard a thing since Monday.", Kind::Complaint, true),
+            // proposals put to the company, and preferences about the product
+            ("You could also create a widget with the unread count.", Kind::Idea, true),
+            ("I would rather have the old menu back.", Kind::Idea, true),
+            ("The list should show the delivery date too.", Kind::Idea, true),
             // apostrophes left out
             ("i cant log in to my account", Kind::Complaint, true),
             ("the app wasnt crashing today", Kind::Complaint, false),
@@ -368,6 +398,19 @@ mod tests {
             let got = f.mentions.iter().any(|m| e.taxonomy().categories[m.category as usize].kind == *kind);
             assert_eq!(got, *expect, "{kind:?} in {text:?}: {:?}", ids(&e, &f));
         }
+    }
+
+    #[test]
+    fn a_complaint_inside_a_longer_one_of_another_category_is_dropped() {
+        let e = extractor();
+        let f = e.extract(&conv(&[("customer", "There is a billing error on my account.")]));
+        assert_eq!(ids(&e, &f), ["billing"]);
+        // "is broken" of faulty products is inside "app is broken" of app bugs; a phrase of
+        // another category elsewhere in the sentence still counts.
+        let f = e.extract(&conv(&[("customer", "The app is broken and the handle broke off.")]));
+        assert_eq!(ids(&e, &f), ["app_bug", "product_quality"]);
+        let f = e.extract(&conv(&[("customer", "The app is broken.")]));
+        assert_eq!(ids(&e, &f), ["app_bug"]);
     }
 
     #[test]
