@@ -29,6 +29,7 @@ pub fn push_number(out: &mut String, value: f64, kind: ColumnKind) {
     let _ = match kind {
         ColumnKind::PValue if value != 0.0 && value.abs() < 1e-4 => write!(out, "{value:.2e}"),
         ColumnKind::Int => write!(out, "{}", value.round() as i64),
+        _ if push_four_decimals(out, value) => Ok(()),
         _ => {
             let start = out.len();
             let written = write!(out, "{value:.4}");
@@ -38,6 +39,37 @@ pub fn push_number(out: &mut String, value: f64, kind: ColumnKind) {
             written
         }
     };
+}
+
+/// Appends `value` with four decimals, as `{:.4}` would (with "-0.0000" as "0.0000"), by
+/// integer arithmetic: `{:.4}` takes an exact, slow path for every number, and calls.csv writes
+/// two scores per call. Returns false, appending nothing, when the value is large or lies so
+/// near a rounding boundary that the product by 10,000 might round the other way.
+fn push_four_decimals(out: &mut String, value: f64) -> bool {
+    if value.abs() >= 10_000.0 {
+        return false;
+    }
+    let scaled = value * 10_000.0;
+    // |scaled| < 1e8, where the product is off by at most 1e-8: a fraction this far from one
+    // half rounds as the exact value does.
+    if (scaled.abs().fract() - 0.5).abs() < 1e-6 {
+        return false;
+    }
+    let n = scaled.round() as i64;
+    if n < 0 {
+        out.push('-');
+    }
+    let (whole, part) = (n.unsigned_abs() / 10_000, n.unsigned_abs() % 10_000);
+    let mut digits = [b'0'; 4];
+    let mut rest = part;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    use std::fmt::Write as _;
+    let _ = write!(out, "{whole}.");
+    out.push_str(std::str::from_utf8(&digits).unwrap_or("0000"));
+    true
 }
 
 /// Renders a cell as text.
@@ -164,6 +196,32 @@ pub fn write_table(path: &Path, table: &Table) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast four-decimal path writes what `{:.4}` writes, for every value it takes.
+    #[test]
+    fn four_decimals_match_the_formatter() {
+        let mut values = vec![0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.00005, -0.00004, 0.12345, 9999.99995, 0.7071, -0.4472];
+        // A spread of values from a fixed linear congruential sequence.
+        let mut x: u64 = 7;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            values.push((unit - 0.5) * 2.0);
+            values.push((unit - 0.5) * 20_000.0);
+            values.push((unit * 1e8).round() / 1e8);
+        }
+        let mut taken = 0;
+        for v in values {
+            let mut fast = String::new();
+            if push_four_decimals(&mut fast, v) {
+                taken += 1;
+                let slow = format!("{v:.4}");
+                let slow = if slow == "-0.0000" { "0.0000".to_string() } else { slow };
+                assert_eq!(fast, slow, "{v:e}");
+            }
+        }
+        assert!(taken > 590_000, "{taken}");
+    }
 
     /// The added column gives the same bytes as parsing the rows and writing them again would.
     #[test]
