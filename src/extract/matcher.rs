@@ -53,6 +53,8 @@ struct PatternInfo {
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     info: Vec<PatternInfo>,
+    /// The longest pattern, in bytes.
+    longest: usize,
 }
 
 /// Words that negate a phrase that follows them closely in the same clause.
@@ -113,8 +115,9 @@ impl Matcher {
             }
         }
         if patterns.is_empty() {
-            return Ok(Matcher { automaton: None, info });
+            return Ok(Matcher { automaton: None, info, longest: 0 });
         }
+        let longest = patterns.iter().map(String::len).max().unwrap_or(0);
         // A DFA scans several times faster than the other automata while its table stays small
         // enough to be mostly in cache; its memory grows with the patterns' bytes (about 200
         // bytes per pattern byte). Measured on the project's machine, 100 MB of calls: with the
@@ -133,7 +136,7 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .kind(kind)
             .build(&patterns)?;
-        Ok(Matcher { automaton: Some(automaton), info })
+        Ok(Matcher { automaton: Some(automaton), info, longest })
     }
 
     /// Finds the category phrases in `text`, appending them to `hits` in text order. A phrase
@@ -141,13 +144,31 @@ impl Matcher {
     /// helpful"; see [`adverb`]): the text is scanned a second time with those adverbs left out.
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         let first = hits.len();
-        self.scan(text, hits);
+        self.scan(text, 0..text.len(), hits);
         SHORTENED.with_borrow_mut(|(short, gaps, more)| {
             if !adverb::without_adverbs(text, short, gaps) {
                 return;
             }
             more.clear();
-            self.scan(short, more);
+            // Only a phrase across a gap is new; one is at most `longest` bytes, and what could
+            // exclude it at most as far again on either side, so only that much around each gap
+            // is scanned again.
+            let reach = 2 * self.longest;
+            let mut window: Option<(usize, usize)> = None;
+            for &(at, _) in gaps.iter() {
+                let (from, to) = (floor_char(short, at.saturating_sub(reach)), ceil_char(short, at + reach));
+                window = match window {
+                    Some((a, b)) if from <= b => Some((a, to)),
+                    Some((a, b)) => {
+                        self.scan(short, a..b, more);
+                        Some((from, to))
+                    }
+                    None => Some((from, to)),
+                };
+            }
+            if let Some((a, b)) = window {
+                self.scan(short, a..b, more);
+            }
             let before = hits.len();
             for h in more.iter() {
                 let start = adverb::original_offset(gaps, h.start, false);
@@ -163,12 +184,13 @@ impl Matcher {
         });
     }
 
-    /// Finds the category phrases in `text` as written.
-    fn scan(&self, text: &str, hits: &mut Vec<Hit>) {
+    /// Finds the category phrases that lie in `span` of `text`, as written; what stands around
+    /// the span still counts as context (sentence starts, subjects, negation).
+    fn scan(&self, text: &str, span: std::ops::Range<usize>, hits: &mut Vec<Hit>) {
         let Some(automaton) = &self.automaton else { return };
         let first = hits.len();
         let mut excluded: Vec<(u16, usize, usize)> = Vec::new();
-        for m in automaton.find_overlapping_iter(text) {
+        for m in automaton.find_overlapping_iter(aho_corasick::Input::new(text).span(span)) {
             let (start, end) = (m.start(), m.end());
             if !at_word_boundaries(text, start, end) {
                 continue;
@@ -201,6 +223,24 @@ impl Matcher {
             hits.push(h);
         }
     }
+}
+
+/// The character boundary at or before `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The character boundary at or after `at`.
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// `phrase` with the apostrophe of every `n't` left out (`can't log in` -> `cant log in`), if it
