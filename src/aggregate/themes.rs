@@ -104,7 +104,7 @@ struct TermStats {
     kind: Kind,
     key: String,
     calls: u64,
-    /// Surface forms and their counts (a handful at most: the forms of one stem).
+    /// Surface forms and their counts (at most [`MAX_SURFACES`]).
     surfaces: Vec<(String, u64)>,
 }
 
@@ -119,6 +119,10 @@ struct StoredCall {
 }
 
 const EARLY: u32 = 1 << 31;
+
+/// Surface forms kept per term: the forms of one stem are a handful, and a phrase shown with the
+/// words said between its two ("lost my bags", "lost our bags") has a few more.
+const MAX_SURFACES: usize = 8;
 
 /// How much more a term said in the customer's opening counts when a call's lead term is chosen:
 /// the reason for a call is stated early.
@@ -251,8 +255,18 @@ impl Collector {
             stats.calls += 1;
             if let Some((_, n)) = stats.surfaces.iter_mut().find(|(s, _)| *s == term.surface) {
                 *n += 1;
-            } else if stats.surfaces.len() < 8 {
+            } else if stats.surfaces.len() < MAX_SURFACES {
                 stats.surfaces.push((std::mem::take(&mut term.surface), 1));
+            } else {
+                // Full: the forms kept are those whose text hashes lowest, whatever order the calls
+                // came in; a form kept is never dropped later, so its count is exact.
+                let (at, highest) = (stats.surfaces.iter().enumerate())
+                    .map(|(i, (s, _))| (i, call_hash(s)))
+                    .max_by_key(|&(_, h)| h)
+                    .unwrap_or((0, 0));
+                if call_hash(&term.surface) < highest {
+                    stats.surfaces[at] = (std::mem::take(&mut term.surface), 1);
+                }
             }
             ids.push(id | if term.early { EARLY } else { 0 });
         }
@@ -681,18 +695,22 @@ impl Collector {
             let key = ranked.first().map_or_else(String::new, |(t, _)| self.terms[*t as usize].key.clone());
             // The label names the theme by its most used topical phrases: "day" or "plane" say
             // nothing about it. Other phrases only when there are fewer than two topical ones.
-            let telling: Vec<String> = (ranked.iter().zip(&phrases))
-                .filter(|(&(t, _), _)| topical[t as usize])
-                .map(|(_, p)| p.clone())
+            let named: Vec<Named> = (ranked.iter().zip(&phrases))
+                .map(|(&(t, used), surface)| Named {
+                    key: &self.terms[t as usize].key,
+                    surface,
+                    used,
+                    telling: topical[t as usize],
+                    collocation: self.collocation(t),
+                })
                 .collect();
-            let named = if telling.len() >= 2 { &telling } else { &phrases };
             let quotes = quotes(found);
             built.push((
                 g,
                 Theme {
                     id: String::new(),
                     kind: kinds[g],
-                    label: label(named),
+                    label: label(&named),
                     calls: sizes[g],
                     share: sizes[g] as f64 / n.max(1) as f64,
                     phrases,
@@ -719,6 +737,20 @@ impl Collector {
             candidate_terms,
             distinct_terms: self.terms.len(),
             counts: Counts::default(),
+        }
+    }
+
+    /// Whether a phrase is a collocation: its rarer word is said in it in at least half of the calls
+    /// that say that word ("boarding position", "dark mode"), not a pair that meets by chance
+    /// ("flight my bag"). A word is none.
+    fn collocation(&self, t: u32) -> bool {
+        let term = &self.terms[t as usize];
+        let Some((a, b)) = term.key.split_once(' ') else { return false };
+        let by_key = &self.ids[usize::from(term.kind == Kind::Idea)];
+        let calls = |w: &str| by_key.get(w).map(|&id| self.terms[id as usize].calls);
+        match (calls(a), calls(b)) {
+            (Some(a), Some(b)) => term.calls * 2 >= a.min(b),
+            _ => false,
         }
     }
 
@@ -758,37 +790,196 @@ fn quotes(mut found: Vec<(f64, &str, &str)>) -> Vec<String> {
     quotes
 }
 
-/// The 2-3 top phrases, leaving out one that repeats a word of a chosen one ("family plan /
-/// whole house", not "family plan / plan whole / whole house").
-fn label(phrases: &[String]) -> String {
-    let mut chosen: Vec<&str> = Vec::new();
-    for p in phrases {
-        if chosen.len() == 3 {
+/// A phrase of a theme, as its label may show it.
+#[derive(Debug, Clone, Copy)]
+struct Named<'a> {
+    /// Stemmed: `word` or `word word`.
+    key: &'a str,
+    /// As said.
+    surface: &'a str,
+    /// Calls of the theme that say it.
+    used: u64,
+    /// Topical: it tells what the theme is about.
+    telling: bool,
+    /// A phrase whose rarer word is mostly said in it (see `Collector::collocation`).
+    collocation: bool,
+}
+
+/// Verbs of knowing and of being able, as stems: customers say them about anything ("I don't
+/// understand why", "am I able to"), so they name no theme, and a label leaves them out. They stay
+/// terms, and so count in which calls go together: as stop words they took the seat threads' theme
+/// away on the airline threads of the evaluation.
+const LIGHT_WORDS: &[&str] =
+    &["understand", "understood", "abl", "wonder", "suppos", "guess", "expect", "realiz", "realis", "believ", "assum"];
+
+/// What a label shows of one phrase, or of two that chain ("delivery time" and "time windows").
+struct Shown<'a> {
+    stems: Vec<&'a str>,
+    surface: String,
+}
+
+impl<'a> Shown<'a> {
+    fn new(n: &Named<'a>) -> Self {
+        Shown { stems: n.key.split(' ').collect(), surface: n.surface.to_string() }
+    }
+
+    fn shares_a_word(&self, n: &Named) -> bool {
+        n.key.split(' ').any(|w| self.stems.contains(&w))
+    }
+
+    /// This with the collocation `n` that overlaps it: `n` itself when this is one of its words
+    /// ("boarding" and "boarding position"), or the two chained at the word they share ("delivery
+    /// time" and "time windows" give "delivery time windows").
+    fn join(&self, n: &Named<'a>) -> Option<Shown<'a>> {
+        let (a, b) = n.key.split_once(' ')?;
+        let (_, rest) = n.surface.split_once(' ')?;
+        let (head, _) = n.surface.rsplit_once(' ')?;
+        if self.stems.len() == 1 {
+            return Some(Shown::new(n));
+        }
+        // Chained only where both were said as two words in a row: "time does the downtown" and
+        // "downtown store" are no one phrase.
+        if n.surface.split(' ').count() != 2 || self.surface.split(' ').count() != self.stems.len() {
+            return None;
+        }
+        if self.stems.last() == Some(&a) && !self.stems.contains(&b) {
+            let mut stems = self.stems.clone();
+            stems.push(b);
+            return Some(Shown { stems, surface: format!("{} {rest}", self.surface) });
+        }
+        if self.stems.first() == Some(&b) && !self.stems.contains(&a) {
+            let mut stems = vec![a];
+            stems.extend(&self.stems);
+            return Some(Shown { stems, surface: format!("{head} {}", self.surface) });
+        }
+        None
+    }
+}
+
+/// The 2-3 most used telling phrases of a theme (most used first), or of all its phrases when
+/// fewer than two are telling. A word is shown as the collocation that holds it when that is said
+/// in at least half as many of the theme's calls ("pause my subscription", not "pause"), joined
+/// to a chosen phrase it overlaps ("boarding position", not "boarding / position"; "delivery time
+/// windows", not "delivery time / windows"). Otherwise a phrase that repeats a word of a chosen
+/// one is left out ("family plan / whole house", not "family plan / plan whole / whole house").
+/// Words are compared by their stems, so that the words said between a phrase's two ("alerts
+/// for deliveries") and the forms of a word ("bag", "bags") do not count.
+fn label(phrases: &[Named]) -> String {
+    let naming: Vec<&Named> = phrases.iter().filter(|p| !LIGHT_WORDS.contains(&p.key)).collect();
+    let naming = if naming.is_empty() { phrases.iter().collect() } else { naming };
+    let telling: Vec<&Named> = naming.iter().copied().filter(|p| p.telling).collect();
+    let pool: Vec<&Named> = if telling.len() >= 2 { telling } else { naming };
+    let mut shown: Vec<Shown> = Vec::new();
+    for &p in &pool {
+        if shown.len() == 3 {
             break;
         }
-        let shares_a_word = |c: &&str| p.split(' ').any(|w| c.split(' ').any(|x| x == w));
-        if chosen.iter().any(shares_a_word) {
-            continue;
+        let holds = |n: &&Named| n.collocation && n.used * 2 >= p.used && n.key.split(' ').any(|w| w == p.key);
+        let wider = if p.key.contains(' ') { p.collocation.then_some(p) } else { phrases.iter().find(holds) };
+        if let Some(w) = wider {
+            let overlaps: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].shares_a_word(w)).collect();
+            match overlaps[..] {
+                [] => {
+                    shown.push(Shown::new(w));
+                    continue;
+                }
+                [i] => {
+                    if let Some(joined) = shown[i].join(w) {
+                        shown[i] = joined;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
         }
-        chosen.push(p);
+        if !shown.iter().any(|c| c.shares_a_word(p)) {
+            shown.push(Shown::new(p));
+        }
     }
-    chosen.join(" / ")
+    shown.iter().map(|c| c.surface.as_str()).collect::<Vec<_>>().join(" / ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Phrases of a theme as (key, surface), most used first, all telling, none a collocation.
+    fn named<'a>(said: &[(&'a str, &'a str)]) -> Vec<Named<'a>> {
+        let n = said.len() as u64;
+        let at = |(i, &(key, surface)): (usize, &(&'a str, &'a str))| Named {
+            key,
+            surface,
+            used: 10 * (n - i as u64),
+            telling: true,
+            collocation: false,
+        };
+        said.iter().enumerate().map(at).collect()
+    }
+
     #[test]
     fn a_label_does_not_repeat_a_word() {
-        let phrases = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let phrases = |v: &[&'static str]| named(&v.iter().map(|s| (*s, *s)).collect::<Vec<_>>());
         assert_eq!(
             label(&phrases(&["family plan", "plan whole", "whole house", "family"])),
             "family plan / whole house"
         );
         assert_eq!(label(&phrases(&["dark mode", "app", "mode app", "paypal", "chat"])), "dark mode / app / paypal");
         assert_eq!(label(&phrases(&["bill"])), "bill");
+        // A verb of knowing names nothing; alone, it is all there is to show.
+        assert_eq!(label(&phrases(&["seat", "understand", "plane", "legroom"])), "seat / plane / legroom");
+        assert_eq!(label(&phrases(&["understand"])), "understand");
+        // Stems decide: the words between a phrase's two, and another form of a word, do not.
+        let said = [
+            ("discount stay", "discount for staying"),
+            ("alert deliveri", "alerts for deliveries"),
+            ("bag", "bags"),
+            ("lost bag", "lost my bag"),
+        ];
+        assert_eq!(label(&named(&said)), "discount for staying / alerts for deliveries / bags");
+        assert_eq!(
+            label(&named(&[("text alert", "text alerts"), ("alert deliveri", "alerts for deliveries")])),
+            "text alerts"
+        );
     }
+
+    #[test]
+    fn a_word_gives_way_to_a_collocation_said_in_half_its_calls() {
+        let mut phrases = named(&[
+            ("board", "boarding"),
+            ("confus", "confused"),
+            ("flight bag", "flight my bag"),
+            ("board posit", "boarding position"),
+            ("posit", "position"),
+        ]);
+        // boarding 50, confused 40, flight my bag 30, boarding position 20, position 10.
+        assert_eq!(label(&phrases), "boarding / confused / flight my bag");
+        phrases[3].collocation = true;
+        assert_eq!(label(&phrases), "boarding / confused / flight my bag", "said in too few of the calls");
+        phrases[3].used = 25;
+        assert_eq!(label(&phrases), "boarding position / confused / flight my bag");
+        // A chosen word gives way to a collocation that holds it and ranks lower.
+        let later = [
+            Named { key: "board", surface: "boarding", used: 50, telling: true, collocation: false },
+            Named { key: "board posit", surface: "boarding position", used: 20, telling: true, collocation: true },
+            Named { key: "confus", surface: "confused", used: 15, telling: true, collocation: false },
+            Named { key: "posit", surface: "position", used: 10, telling: true, collocation: false },
+        ];
+        assert_eq!(label(&later), "boarding position / confused");
+        // Two collocations said as two words in a row chain at the word they share; others do not.
+        let chain = [
+            Named { key: "deliveri time", surface: "delivery time", used: 9, telling: true, collocation: true },
+            Named { key: "window", surface: "windows", used: 8, telling: true, collocation: false },
+            Named { key: "time window", surface: "time windows", used: 8, telling: true, collocation: true },
+            Named { key: "store", surface: "store", used: 7, telling: true, collocation: false },
+            Named { key: "time store", surface: "time at the store", used: 7, telling: true, collocation: true },
+        ];
+        assert_eq!(label(&chain), "delivery time windows / store");
+        // A phrase that is no collocation stays where it ranks, and a topical word goes before it.
+        phrases[2].telling = false;
+        phrases.push(Named { key: "seat", surface: "seat", used: 5, telling: true, collocation: false });
+        assert_eq!(label(&phrases), "boarding position / confused / seat");
+    }
+
     use crate::extract::discover::Term;
 
     fn call(words: &[&str]) -> CallTerms {
@@ -865,6 +1056,32 @@ mod tests {
             ids.iter().cloned().zip(t.assignment.iter().copied()).collect()
         };
         assert_eq!(by_id(&a, &ida), by_id(&b, &idb));
+    }
+
+    #[test]
+    fn the_forms_a_label_may_show_do_not_depend_on_the_order_of_calls() {
+        // Twelve ways of saying one phrase, more than are kept: the same are kept either way.
+        let said = |i: usize| {
+            let mut c = call(&["lost bag"]);
+            c.terms[0].surface = format!("lost {} bags", ["my", "our", "the", "his", "her", "their"][i % 6]);
+            if i >= 6 {
+                c.terms[0].surface.push_str(" again");
+            }
+            c
+        };
+        let forms = |order: Vec<usize>| {
+            let mut c = Collector::default();
+            for i in order {
+                c.add(&format!("c{i}"), &mut said(i), &[]);
+            }
+            let mut kept: Vec<(String, u64)> = c.terms[0].surfaces.clone();
+            kept.sort();
+            kept
+        };
+        let forward = forms((0..12).collect());
+        assert_eq!(forward.len(), MAX_SURFACES);
+        assert_eq!(forward, forms((0..12).rev().collect()));
+        assert_eq!(forward, forms((0..12).map(|i| (i * 5) % 12).collect()));
     }
 
     #[test]

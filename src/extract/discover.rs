@@ -91,7 +91,8 @@ pub struct Term {
     pub kind: Kind,
     /// The stemmed form, `stem` or `stem stem`: what terms are counted by.
     pub key: String,
-    /// The words as said, lowercase: what themes are named by.
+    /// The words as said, lowercase, for a phrase with the words between its two ("lost my bags"
+    /// for `lost bag`): what themes are named by.
     pub surface: String,
     /// Said in the opening (the customer's first sentences): the reason for a call comes early.
     pub early: bool,
@@ -183,6 +184,52 @@ fn idea_cue_end(sentence: &str) -> Option<usize> {
     cues.find_iter(sentence).find(|m| (m.start() == 0 || !word(m.start() - 1)) && !word(m.end())).map(|m| m.end())
 }
 
+/// Whether a word is a number written in words. A number is what a sentence is about ("four
+/// hours"), but not a word of a theme, the same as one written in digits: it breaks phrases too,
+/// so that "the chat said two minutes" does not give `chat two`. ("one" is a stop word.)
+fn number_word(word: &str) -> bool {
+    matches!(
+        word,
+        "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "fifteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "hundred"
+            | "hundreds"
+            | "thousand"
+            | "thousands"
+            | "million"
+            | "millions"
+            | "half"
+            | "dozen"
+    )
+}
+
+/// Whether a word stretches a letter for emphasis ("soooo", "pleeease"): how, not what.
+fn elongated(word: &str) -> bool {
+    let mut run = (' ', 0);
+    for c in word.chars() {
+        run = if c == run.0 { (c, run.1 + 1) } else { (c, 1) };
+        if run.1 >= 3 {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether a sentence is written in title case or capitals throughout, where capitals say
 /// nothing about names.
 fn capitalised_throughout(text: &str) -> bool {
@@ -208,11 +255,35 @@ fn camel_case(word: &str) -> bool {
     false
 }
 
-/// A word of a clause run: where its stem and its surface form are in the run's text.
-type RunWord = Option<(std::ops::Range<usize>, std::ops::Range<usize>)>;
+/// A content word of a clause run: where its stem and its lowercase form are in the run's text,
+/// and where it was said in the sentence (so that a phrase can be shown as said, words between
+/// included: "lost my bags", not "lost bags"). `None` in a run is a clause break.
+type RunWord = Option<RunWordAt>;
 
-/// The content words of a clause run, as (stem, surface) appended to `text_out` and located by
-/// `out`; `None` marks a clause break. Returns whether the text names something: a content word
+/// Where one content word is; see [`RunWord`].
+#[derive(Debug, Clone)]
+struct RunWordAt {
+    stem: std::ops::Range<usize>,
+    word: std::ops::Range<usize>,
+    said: std::ops::Range<usize>,
+}
+
+/// Appends `span` to `into` as a label shows it: lowercase, single spaces, straight apostrophes.
+fn push_said(span: &str, into: &mut String) {
+    for (i, w) in span.split_whitespace().enumerate() {
+        if i > 0 {
+            into.push(' ');
+        }
+        if w.is_ascii() {
+            into.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            into.extend(w.chars().map(|c| if c == '\u{2019}' { '\'' } else { c }).flat_map(char::to_lowercase));
+        }
+    }
+}
+
+/// The content words of a clause run, as (stem, lowercase word) appended to `text_out` and
+/// located by `out`; `None` marks a clause break. Returns whether the text names something: a content word
 /// the sentiment lexicon does not score, or a name, number or code. A sentence of feeling alone
 /// ("Unbelievable.", "So annoying!") says how the customer feels about something said elsewhere,
 /// not what about.
@@ -265,14 +336,15 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
         // milder negative words often name the event itself ("lost", "delayed", "broken").
         let valence = super::sentiment::valence(word);
         let feeling = valence.is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
-        if word.chars().count() < 2 || !plain || name {
+        let number = number_word(word);
+        if word.chars().count() < 2 || !plain || name || number {
             // A name, number or code is something the sentence is about ("delayed into STX").
-            names |= name || (!plain && word.chars().any(char::is_alphanumeric));
+            names |= name || number || (!plain && word.chars().any(char::is_alphanumeric));
             out.push(None);
         } else if feeling {
             // Not a term (a theme is what customers talk about, not how they feel about it), but
             // not a clause break either.
-        } else if !stops.contains(word) {
+        } else if !stops.contains(word) && !elongated(word) {
             let at = text_out.len();
             push_stem(word, text_out);
             if stops.contains(&text_out[at..]) || (asking && asking_words().contains(&text_out[at..])) {
@@ -281,7 +353,12 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
                 names |= valence.is_none();
                 let stem = at..text_out.len();
                 text_out.push_str(word);
-                out.push(Some((stem.clone(), stem.end..text_out.len())));
+                let said = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+                out.push(Some(RunWordAt {
+                    stem: stem.clone(),
+                    word: stem.end..text_out.len(),
+                    said: said..said + trimmed.len(),
+                }));
             }
         }
         if ends_clause {
@@ -367,16 +444,16 @@ pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
                 }
             };
             for pair in run.windows(2) {
-                if let [Some((s1, w1)), second] = pair {
-                    let (s1, w1) = (at(s1), at(w1));
-                    add(s1, w1, &mut out);
-                    if let Some((s2, w2)) = second {
-                        let (s2, w2) = (at(s2), at(w2));
+                if let [Some(first), second] = pair {
+                    let s1 = at(&first.stem);
+                    add(s1, at(&first.word), &mut out);
+                    if let Some(second) = second {
+                        let s2 = at(&second.stem);
                         if s1 != s2 {
                             key.clear();
                             surface.clear();
                             key.extend([s1, " ", s2]);
-                            surface.extend([w1, " ", w2]);
+                            push_said(&body[first.said.start..second.said.end], &mut surface);
                             add(&key, &surface, &mut out);
                         }
                     }
@@ -478,7 +555,8 @@ mod tests {
         // "Thanks anyway." is neither negative nor a question: not a complaint's words.
         assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel move", "move"]);
         let lost_bag = terms.terms.iter().find(|t| t.key == "lost bag").unwrap();
-        assert_eq!(lost_bag.surface, "lost bags");
+        // A phrase is shown as said, the words between its two words included.
+        assert_eq!(lost_bag.surface, "lost my bags");
         assert!(lost_bag.early);
         assert_eq!(terms.sentences.len(), 2);
         assert_eq!(terms.sentences[0].0, "Hi, they lost my bags again!");
@@ -486,11 +564,11 @@ mod tests {
 
     #[test]
     fn feeling_words_give_no_terms_but_the_rest_of_their_sentence_does() {
-        let text = "The new scanner is so annoying to use.";
+        let text = "The new scanner is so annoying to hold.";
         let c = conv(&[("customer", text)]);
         let at = text.find("so annoying").unwrap();
         let known = Known { feelings: vec![(0, at, at + "so annoying".len())], ..Known::default() };
-        assert_eq!(keys(&call_terms(&c, &known), Kind::Complaint), ["new", "new scanner", "scanner", "use"]);
+        assert_eq!(keys(&call_terms(&c, &known), Kind::Complaint), ["new", "new scanner", "scanner", "hold"]);
         assert!(keys(&call_terms(&c, &Known::default()), Kind::Complaint).contains(&"annoy"));
     }
 
@@ -548,6 +626,17 @@ mod tests {
         let c = conv(&[("customer", "The WiFi keeps dropping &amp; the app crashes.")]);
         let terms = call_terms(&c, &Known::default());
         assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop", "app", "app crash", "crash"]);
+    }
+
+    #[test]
+    fn a_number_in_words_breaks_a_phrase_and_a_stretched_word_is_no_term() {
+        let c = conv(&[("customer", "The chat said two minutes and it never answered. Soooo the luggage is damaged.")]);
+        let terms = call_terms(&c, &Known::default());
+        // Not `chat two` or `chat minut`, and not `soooo`.
+        let want = ["chat", "minut", "minut answer", "answer", "luggag", "luggag damag", "damag"];
+        assert_eq!(keys(&terms, Kind::Complaint), want);
+        let damaged = terms.terms.iter().find(|t| t.key == "luggag damag").unwrap();
+        assert_eq!(damaged.surface, "luggage is damaged");
     }
 
     #[test]
