@@ -5,9 +5,7 @@
 //!                                                                        (rows to disk, counts)
 //! ```
 //! Batches keep their order through the pool, so the report does not depend on the number of
-//! threads. Both channels are bounded: memory holds a few batches, never the corpus. What the sink
-//! has finished with goes back to the worker that made it, to be freed on the thread that
-//! allocated it (cheaper with glibc's per-thread arenas).
+//! threads. Both channels are bounded: memory holds a few batches, never the corpus.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -178,9 +176,6 @@ enum Outcome {
     Call(Box<Processed>),
     Reject { file: usize, record: String, reason: String, seen: Option<Seen> },
 }
-
-/// The leftovers of calls one worker made, sent back for it to free.
-type Spent = Vec<Box<Processed>>;
 
 struct Processed {
     file: usize,
@@ -518,7 +513,7 @@ impl Sink {
         files: &[InputFile],
         taxonomy: &Taxonomy,
         max_values: usize,
-    ) -> Result<Option<Box<Processed>>, Error> {
+    ) -> Result<(), Error> {
         match outcome {
             Outcome::Reject { file, record, reason, seen } => {
                 if let Some(seen) = seen {
@@ -594,11 +589,9 @@ impl Sink {
                     collector.add(&p.row.call_id, terms, &p.segments);
                     self.call_files.push(p.file as u32);
                 }
-                // What is left of the call goes back, to be freed where it was made.
-                return Ok(Some(p));
             }
         }
-        Ok(None)
+        Ok(())
     }
 }
 
@@ -761,26 +754,14 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     } else {
         std::thread::scope(|scope| -> Result<Sink, Error> {
             let (batch_tx, batch_rx) = bounded::<Batch>(2);
-            let (out_tx, out_rx) = bounded::<(Vec<(Option<usize>, Outcome)>, u64)>(2);
-            // Per worker, what the sink has done with of the calls it made.
-            let workers = pool.current_num_threads();
-            let (spent_tx, spent_rx): (Vec<_>, Vec<_>) = (0..workers).map(|_| bounded::<Spent>(4)).unzip();
+            let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
             let files_ref = &files;
             scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES, limits).run(|b| batch_tx.send(b).is_ok()));
             let bar_ref = &bar;
             let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
                 for (outcomes, bytes) in out_rx {
-                    // The sink's leftovers, by the worker that made them.
-                    let mut spent: Vec<Spent> = (0..workers).map(|_| Vec::new()).collect();
-                    for (worker, outcome) in outcomes {
-                        let left = sink.take(outcome, files_ref, taxonomy, max_values)?;
-                        if let (Some(p), Some(w)) = (left, worker.filter(|w| *w < workers)) {
-                            spent[w].push(p);
-                        }
-                    }
-                    // When a worker is behind in freeing, the sink frees its part itself.
-                    for (tx, left) in spent_tx.iter().zip(spent) {
-                        let _ = tx.try_send(left);
+                    for outcome in outcomes {
+                        sink.take(outcome, files_ref, taxonomy, max_values)?;
                     }
                     bar_ref.inc(bytes);
                     bar_ref.set_message(format!("{} calls", sink.counts.calls));
@@ -788,21 +769,8 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
                 Ok(sink)
             });
             for batch in batch_rx {
-                let outcomes: Vec<(Option<usize>, Outcome)> = pool.install(|| {
-                    let work = |item| {
-                        let worker = rayon::current_thread_index();
-                        // A call's values are freed by the worker that allocated them: glibc frees
-                        // a value made on another thread under that thread's arena lock, and at
-                        // 1 GB that contention cost more CPU than anything but the scan itself.
-                        if let Some(rx) = worker.and_then(|w| spent_rx.get(w)) {
-                            while let Ok(left) = rx.try_recv() {
-                                drop(left);
-                            }
-                        }
-                        (worker, stages.process(&batch, item))
-                    };
-                    batch.items.par_iter().map(work).collect()
-                });
+                let outcomes: Vec<Outcome> =
+                    pool.install(|| batch.items.par_iter().map(|item| stages.process(&batch, item)).collect());
                 if out_tx.send((outcomes, batch.input_bytes)).is_err() {
                     break;
                 }
