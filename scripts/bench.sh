@@ -67,6 +67,10 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 # How the scratch dir is written in BENCHMARKS.md.
 if [ "$BENCH_DIR" = "$HOME/.cache/earful-bench" ]; then BENCH_SHOWN='~/.cache/earful-bench'; else BENCH_SHOWN=$BENCH_DIR; fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# The whole machine's CPU time from here to the end, less this script's own (`times`), tells
+# whether anything else ran meanwhile; the load average at the end would count the benchmark.
+STAT_START=$(head -1 /proc/stat)
+SECS_START=$(date +%s.%N)
 say "mode $MODE, $RUNS run(s) per measurement, load average $LOAD_START, scratch dir $BENCH_DIR"
 
 # 1. Build.
@@ -187,9 +191,14 @@ cp "$WORK/out/half/manifest.json" "$WORK/manifest-half.json"
 
 # 6. BENCHMARKS.md.
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+STAT_END=$(head -1 /proc/stat)
+SECS_END=$(date +%s.%N)
+times > "$WORK/times.txt"  # in this shell: a subshell's `times` would not count the runs
+OWN_CPU=$(tail -1 "$WORK/times.txt")
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then COMMIT="$COMMIT (with uncommitted changes)"; fi
 export BENCH_SHOWN MODE RUNS CALLS SEED LENGTH LOAD_START LOAD_END COMMIT RESULTS COMMANDS WORK OUT_MD
+export STAT_START STAT_END SECS_START SECS_END OWN_CPU
 export RUSTC_VERSION="$(rustc --version)"
 export EARFUL_VERSION="$("$EARFUL" --version)"
 export NPROC="$(nproc)"
@@ -227,9 +236,23 @@ def fmt(x, digits=1):
 
 runs, quick = int(E["RUNS"]), E["MODE"] == "quick"
 full_bytes = rows["parse"][0]["bytes"]
-load_start = float(E["LOAD_START"].split()[0])
-load_end = float(E["LOAD_END"].split()[0])
-busy = max(load_start, load_end) >= 0.5
+
+def busy_seconds(stat):
+    # cpu user nice system idle iowait irq softirq steal ...: the time some process ran.
+    v = [int(x) for x in stat.split()[1:8]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf("SC_CLK_TCK")
+
+def shell_seconds(text):
+    # `times`' second line, the children's: "0m12.345s 0m1.234s".
+    total = 0.0
+    for part in text.split():
+        m, sec = part.rstrip("s").split("m")
+        total += int(m) * 60 + float(sec)
+    return total
+
+elapsed = float(E["SECS_END"]) - float(E["SECS_START"])
+other_cores = max(0.0, busy_seconds(E["STAT_END"]) - busy_seconds(E["STAT_START"]) - shell_seconds(E["OWN_CPU"])) / elapsed
+busy = other_cores >= 0.1
 
 def line(label, name, input_calls):
     wall = med(name, "wall")
@@ -250,9 +273,9 @@ if quick:
       " real figures.")
     w("")
 if busy:
-    w(f"**Measured on a busy machine**: the 1-minute load average was {load_start} at the start and {load_end} at"
-      " the end (other builds and tests were running on the same cores). Throughput figures are lower, and noisier,"
-      " than on an idle machine; thread scaling in particular cannot be judged from this run.")
+    w(f"**Measured on a busy machine**: other processes used {other_cores:.2f} cores on average during the run"
+      " (other builds and tests were running on the same cores). Throughput figures are lower, and noisier, than on"
+      " an idle machine; thread scaling in particular cannot be judged from this run.")
     w("")
 w("## Machine")
 w("")
@@ -260,7 +283,10 @@ w(f"- date: {E['DATE']}")
 w(f"- CPU: {E['CPU_MODEL']}, {E['NPROC']} logical cores (`nproc`)")
 w(f"- memory: {E['MEM_TOTAL']}")
 w(f"- OS: {E['KERNEL']}")
-w(f"- load average (1, 5, 15 min): {E['LOAD_START']} at the start, {E['LOAD_END']} at the end")
+w(f"- load average (1, 5, 15 min): {E['LOAD_START']} at the start, {E['LOAD_END']} at the end (the end counts"
+  " the benchmark's own runs)")
+w(f"- other processes during the run: {other_cores:.2f} cores on average (the machine's CPU time from /proc/stat,"
+  " less the benchmark's own)")
 w(f"- {E['RUSTC_VERSION']}; {E['EARFUL_VERSION']}, commit {E['COMMIT']}, release profile")
 w(f"- peer: {E['PEER_PYTHON']}")
 w("")
