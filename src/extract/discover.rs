@@ -510,11 +510,14 @@ fn sounds_negative(sentence: &str) -> bool {
             continue;
         }
         let valence = super::sentiment::valence(&w);
+        // Words for a service that has stopped, neutral in the lexicon ("down the road", "calm
+        // down") but a problem after a negation: "the internet isn't down" is good news.
+        let stopped = matches!(w.as_str(), "down" | "offline");
         match open_negation {
             // A negated good word is bad ("never arrived", "not happy"); a negated bad word is
-            // not ("no outage", "hasn't frozen").
+            // not ("no outage", "hasn't frozen", "isn't down").
             Some(at) if i - at <= REACH && valence.is_some_and(|v| v > 0.0) => return true,
-            Some(at) if i - at <= REACH && valence.is_some() => open_negation = None,
+            Some(at) if i - at <= REACH && (valence.is_some() || stopped) => open_negation = None,
             Some(at) if i - at <= REACH => {}
             Some(_) => return true,
             None if valence.is_some_and(|v| v < 0.0) => return true,
@@ -600,10 +603,18 @@ mod tests {
 
     #[test]
     fn tone_and_questions_decide_which_sentences_are_complaints() {
-        for yes in ["My flight was delayed again, thanks", "The parcel never arrived.", "It doesn't work"] {
+        for yes in
+            ["My flight was delayed again, thanks", "The parcel never arrived.", "It doesn't work", "It won't go."]
+        {
             assert!(sounds_negative(yes), "{yes}");
         }
-        for no in ["No outage on my end.", "The app hasn't frozen once.", "Thanks for sorting it", "Super flight!"] {
+        for no in [
+            "No outage on my end.",
+            "The app hasn't frozen once.",
+            "Thanks for sorting it",
+            "Super flight!",
+            "The internet isn't down, it's working fine.",
+        ] {
             assert!(!sounds_negative(no), "{no}");
         }
         assert!(asks("@acme how do I return this"));
