@@ -453,6 +453,15 @@ const IS_CLAUSE_BREAK: u8 = 2;
 const IS_SUBJECT: u8 = 4;
 const IS_QUESTION_WORD: u8 = 8;
 
+/// The word lists of the negation rule, each with its class bit.
+const NEGATION_LISTS: [(&[&str], u8); 5] = [
+    (NEGATORS, IS_NEGATOR),
+    (BARE_NEGATIVES, IS_NEGATOR),
+    (CLAUSE_BREAKS, IS_CLAUSE_BREAK),
+    (SUBJECTS, IS_SUBJECT),
+    (QUESTION_WORDS, IS_QUESTION_WORD),
+];
+
 /// Which of [`NEGATORS`] (with [`BARE_NEGATIVES`]), [`CLAUSE_BREAKS`], [`SUBJECTS`] and
 /// [`QUESTION_WORDS`] a word is in, compared as [`is_one_of`] compares: the negation rule looks at
 /// up to four words around every hit, and one lookup is much cheaper than comparing each word
@@ -462,14 +471,7 @@ fn negation_class(word: &str) -> u8 {
     static CLASSES: OnceLock<Classes> = OnceLock::new();
     let classes = CLASSES.get_or_init(|| {
         let mut map = Classes::default();
-        let lists = [
-            (NEGATORS, IS_NEGATOR),
-            (BARE_NEGATIVES, IS_NEGATOR),
-            (CLAUSE_BREAKS, IS_CLAUSE_BREAK),
-            (SUBJECTS, IS_SUBJECT),
-            (QUESTION_WORDS, IS_QUESTION_WORD),
-        ];
-        for (list, bit) in lists {
+        for (list, bit) in NEGATION_LISTS {
             for &w in list {
                 *map.entry(w).or_insert(0) |= bit;
             }
@@ -521,14 +523,7 @@ fn ends_with_nt(word: &str) -> bool {
 mod tests {
     #[test]
     fn negation_classes_agree_with_the_lists() {
-        let lists = [
-            (NEGATORS, IS_NEGATOR),
-            (BARE_NEGATIVES, IS_NEGATOR),
-            (CLAUSE_BREAKS, IS_CLAUSE_BREAK),
-            (SUBJECTS, IS_SUBJECT),
-            (QUESTION_WORDS, IS_QUESTION_WORD),
-        ];
-        let mut words: Vec<String> = lists.iter().flat_map(|(l, _)| l.iter().map(|w| w.to_string())).collect();
+        let mut words: Vec<String> = NEGATION_LISTS.iter().flat_map(|(l, _)| l.iter().map(|w| w.to_string())).collect();
         let variants: Vec<String> = words
             .iter()
             .flat_map(|w| [w.to_uppercase(), w.replace('\'', "\u{2019}"), format!("{w}s"), w[1..].to_string()])
@@ -537,12 +532,12 @@ mod tests {
         words.extend(["", "bill", "caf\u{e9}", "n\u{f6}", "notwithstandingly", "I\u{2019}M"].map(String::from));
         for w in &words {
             let class = negation_class(w);
-            for (list, bit) in lists {
+            for (list, bit) in NEGATION_LISTS {
                 if is_one_of(w, list) {
                     assert!(class & bit != 0, "{w:?} is in a list of bit {bit}");
                 }
             }
-            let in_some = |bit: u8| lists.iter().any(|(l, b)| *b == bit && is_one_of(w, l));
+            let in_some = |bit: u8| NEGATION_LISTS.iter().any(|(l, b)| *b == bit && is_one_of(w, l));
             for bit in [IS_NEGATOR, IS_CLAUSE_BREAK, IS_SUBJECT, IS_QUESTION_WORD] {
                 assert_eq!(class & bit != 0, in_some(bit), "{w:?}, bit {bit}");
             }

@@ -149,13 +149,13 @@ impl Extractor {
         let inside = |h: &Hit, o: &Hit| {
             o.category != h.category && o.start <= h.start && h.end <= o.end && o.end - o.start > h.end - h.start
         };
-        if hits.len() < 2 {
+        let contained = |h: &Hit| complaint(h) && hits.iter().any(|o| complaint(o) && inside(h, o));
+        // Most turns have none: checked before anything is allocated.
+        if !hits.iter().any(contained) {
             return;
         }
-        let keep: Vec<bool> =
-            hits.iter().map(|h| !complaint(h) || !hits.iter().any(|o| complaint(o) && inside(h, o))).collect();
-        let mut flags = keep.into_iter();
-        hits.retain(|_| flags.next().unwrap_or(true));
+        let mut keep = hits.iter().map(|h| !contained(h)).collect::<Vec<_>>().into_iter();
+        hits.retain(|_| keep.next().unwrap_or(true));
     }
 
     /// The specific complaint mentioned most (the first on ties), else the general complaint
