@@ -99,47 +99,61 @@ pub(super) fn fold<'a>(word: &str, buf: &'a mut [u8; LONGEST]) -> Option<&'a str
     std::str::from_utf8(&buf[..n]).ok()
 }
 
-/// An adverb of degree or emphasis that may be left out after an [`AUXILIARIES`] word. A `match`
-/// on the lowercased bytes compiles to a switch on the length, which matters because every
-/// customer word is checked.
+/// Adverbs of degree or emphasis that may be left out after an [`AUXILIARIES`] word, lowercase.
+const ADVERBS: &[&[u8]] = &[
+    b"really",
+    b"actually",
+    b"even",
+    b"also",
+    b"very",
+    b"quite",
+    b"definitely",
+    b"certainly",
+    b"truly",
+    b"totally",
+    b"completely",
+    b"absolutely",
+    b"exactly",
+    b"so",
+    b"super",
+    b"extremely",
+    b"incredibly",
+    b"pretty",
+    b"honestly",
+    b"seriously",
+    b"literally",
+    b"genuinely",
+    b"simply",
+    b"personally",
+    b"much",
+    b"greatly",
+];
+
+/// The longest adverb, in bytes.
+const LONGEST_ADVERB: usize = 10;
+
+/// For each lowercase first byte, the lengths (as bits) of the adverbs that start with it: most
+/// words are ruled out by this one lookup before any comparison.
+const ADVERB_SHAPES: [u16; 256] = {
+    let mut shapes = [0u16; 256];
+    let mut i = 0;
+    while i < ADVERBS.len() {
+        let word = ADVERBS[i];
+        assert!(word.len() <= LONGEST_ADVERB);
+        shapes[word[0] as usize] |= 1 << word.len();
+        i += 1;
+    }
+    shapes
+};
+
+/// An adverb of [`ADVERBS`], in any case.
 fn is_adverb(word: &str) -> bool {
     let w = word.as_bytes();
-    if !(2..=10).contains(&w.len()) {
+    let Some(&first) = w.first() else { return false };
+    if w.len() > LONGEST_ADVERB || ADVERB_SHAPES[first.to_ascii_lowercase() as usize] & (1 << w.len()) == 0 {
         return false;
     }
-    let mut buf = [0u8; 10];
-    for (to, from) in buf.iter_mut().zip(w) {
-        *to = from.to_ascii_lowercase();
-    }
-    matches!(
-        &buf[..w.len()],
-        b"really"
-            | b"actually"
-            | b"even"
-            | b"also"
-            | b"very"
-            | b"quite"
-            | b"definitely"
-            | b"certainly"
-            | b"truly"
-            | b"totally"
-            | b"completely"
-            | b"absolutely"
-            | b"exactly"
-            | b"so"
-            | b"super"
-            | b"extremely"
-            | b"incredibly"
-            | b"pretty"
-            | b"honestly"
-            | b"seriously"
-            | b"literally"
-            | b"genuinely"
-            | b"simply"
-            | b"personally"
-            | b"much"
-            | b"greatly"
-    )
+    ADVERBS.iter().any(|a| a.eq_ignore_ascii_case(w))
 }
 
 /// An auxiliary, a modal, a subject or a negator, negative contractions included ("won't",
