@@ -420,6 +420,42 @@ fn output_is_identical_whatever_the_thread_count() {
 // 6. The workbook.
 
 #[test]
+fn big_sheets_stop_at_the_row_cap_and_match_the_csv_up_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("earful.toml");
+    fs::write(&config, "[report]\nxlsx_max_rows = 5\n").unwrap();
+    let mut args = basic_args();
+    args.extend(["--config".to_string(), config.display().to_string()]);
+    let (_tmp, out) = run_mine(&args);
+    for (sheet_name, file) in [("Calls", "calls.csv"), ("Mentions", "mentions.csv")] {
+        let (header, rows) = read_raw(&out.join(file));
+        assert!(rows.len() > 5, "{file} has more rows than the cap");
+        let range = sheet(&out, sheet_name);
+        assert_eq!(range.height(), 6, "{sheet_name}: header and 5 rows");
+        // Every cell of the first rows reads back as the CSV has it (numbers as numbers).
+        for (got, want) in range.rows().skip(1).zip(&rows) {
+            for (c, value) in want.iter().enumerate() {
+                let cell = got.get(c).cloned().unwrap_or(Data::Empty);
+                let text = match &cell {
+                    Data::Float(v) => value.parse::<f64>().map_or(format!("{v}"), |w| {
+                        if w == *v {
+                            value.clone()
+                        } else {
+                            format!("{v}")
+                        }
+                    }),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                };
+                assert_eq!(&text, value, "{sheet_name} column {} ({})", header[c], c);
+            }
+        }
+    }
+    let overview = sheet_strings(&sheet(&out, "Overview"));
+    assert!(overview.iter().any(|s| s.starts_with("first 5 of ")), "the Overview says the sheet was cut");
+}
+
+#[test]
 fn workbook_has_the_documented_sheets_and_numbers() {
     let (_tmp, out) = run_mine(&basic_and_bad_args());
     assert_eq!(workbook(&out).sheet_names(), SHEETS);

@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod manifest;
 pub mod sanitize;
+mod sheet_xml;
 pub mod table;
 pub mod workbook;
 pub mod xlsx;

@@ -67,10 +67,23 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     }
     sheets.extend([
         ("Follow-ups", SheetSource::Table(&follow_ups)),
-        ("Calls", SheetSource::Csv { path: &calls_path, columns: call_columns, max_rows: config.xlsx_max_rows }),
+        (
+            "Calls",
+            SheetSource::Csv {
+                path: &calls_path,
+                columns: call_columns,
+                max_rows: config.xlsx_max_rows,
+                rows: totals.calls as usize,
+            },
+        ),
         (
             "Mentions",
-            SheetSource::Csv { path: &mentions_path, columns: &mention_columns, max_rows: config.xlsx_max_rows },
+            SheetSource::Csv {
+                path: &mentions_path,
+                columns: &mention_columns,
+                max_rows: config.xlsx_max_rows,
+                rows: (totals.complaint_mentions + totals.idea_mentions) as usize,
+            },
         ),
         ("Rejects", SheetSource::Table(&rejects)),
     ]);

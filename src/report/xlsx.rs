@@ -1,8 +1,8 @@
 //! report.xlsx: an Overview sheet an analyst reads first, then one sheet per table, each with a
 //! frozen, filterable header, readable widths and numbers stored as numbers.
 //!
-//! The big sheets (Calls, Mentions) are streamed from the CSVs already written, in
-//! rust_xlsxwriter's constant-memory mode, so the workbook never holds a night's calls in memory.
+//! The big sheets (Calls, Mentions) are copied from the CSVs already written, row by row, by
+//! [`super::sheet_xml`], so the workbook never holds a night's calls in memory.
 //! The document's creation time is fixed so that the same run gives the same bytes.
 
 use std::path::Path;
@@ -10,10 +10,11 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::sanitize::cell_text;
+use super::sheet_xml::{self, BigSheet};
 use super::table::{Cell, Column, ColumnKind, Table};
 
 /// Excel's limit on characters in a cell.
-const MAX_CELL_CHARS: usize = 32_000;
+pub(super) const MAX_CELL_CHARS: usize = 32_000;
 
 /// A sheet's content: a table in memory, or a CSV file written earlier with its columns.
 pub enum SheetSource<'a> {
@@ -27,6 +28,8 @@ pub enum SheetSource<'a> {
         columns: &'a [Column],
         /// Row cap.
         max_rows: usize,
+        /// The rows in the file, header aside.
+        rows: usize,
     },
 }
 
@@ -72,7 +75,7 @@ impl Formats {
 }
 
 /// Writes the workbook: Overview first, then the named sheets in order. With `parallel`, the
-/// CSV-fed sheets are filled on threads of their own.
+/// CSV-fed sheets are written on threads of their own.
 pub fn write(
     path: &Path,
     overview: &Overview,
@@ -86,53 +89,33 @@ pub fn write(
     workbook.set_zip_compression_level(1);
     let formats = Formats::new();
     write_overview(workbook.add_worksheet(), overview, &formats)?;
-    // Every sheet is added first, in order; then the big CSV-fed sheets are filled on their own
-    // threads (each streams to its own temporary file) while this thread fills the small ones;
-    // on one core they are filled here, after the small ones.
-    for (name, source) in sheets {
-        let sheet = match source {
-            SheetSource::Table(_) => workbook.add_worksheet(),
-            SheetSource::Csv { .. } => workbook.add_worksheet_with_constant_memory()?,
-        };
+    // Every sheet gets its header, widths and styles here; the big CSV-fed sheets get their rows
+    // afterwards, straight into the saved file.
+    let mut big = Vec::new();
+    for (index, (name, source)) in sheets.iter().enumerate() {
+        let sheet = workbook.add_worksheet();
         sheet.set_name(*name)?;
-    }
-    let formats = &formats;
-    std::thread::scope(|scope| -> Result<(), XlsxError> {
-        let (mut streams, mut inline) = (Vec::new(), Vec::new());
-        for (sheet, (_, source)) in workbook.worksheets_mut().iter_mut().skip(1).zip(sheets) {
-            match source {
-                SheetSource::Table(table) => {
-                    header(sheet, &table.columns, formats)?;
-                    for (r, row) in table.rows.iter().enumerate() {
-                        for (c, cell) in row.iter().take(table.columns.len()).enumerate() {
-                            write_cell(sheet, r as u32 + 1, c as u16, cell, None)?;
-                        }
-                    }
-                    finish(sheet, &table.columns, table.rows.len())?;
-                }
-                SheetSource::Csv { path, columns, max_rows } => {
-                    let fill = move || -> Result<(), XlsxError> {
-                        header(sheet, columns, formats)?;
-                        let rows = stream_csv(sheet, path, columns, *max_rows)?;
-                        finish(sheet, columns, rows)
-                    };
-                    if parallel {
-                        streams.push(scope.spawn(fill));
-                    } else {
-                        inline.push(fill);
+        match source {
+            SheetSource::Table(table) => {
+                header(sheet, &table.columns, &formats)?;
+                for (r, row) in table.rows.iter().enumerate() {
+                    for (c, cell) in row.iter().take(table.columns.len()).enumerate() {
+                        write_cell(sheet, r as u32 + 1, c as u16, cell, None)?;
                     }
                 }
+                finish(sheet, &table.columns, table.rows.len())?;
+            }
+            SheetSource::Csv { path, columns, max_rows, rows } => {
+                let rows = (*rows).min(*max_rows);
+                header(sheet, columns, &formats)?;
+                finish(sheet, columns, rows)?;
+                // The Overview is sheet 1.
+                big.push(BigSheet { entry: format!("xl/worksheets/sheet{}.xml", index + 2), csv: path, columns, rows });
             }
         }
-        for mut fill in inline {
-            fill()?;
-        }
-        for stream in streams {
-            stream.join().map_err(|_| XlsxError::ParameterError("a sheet writer thread panicked".into()))??;
-        }
-        Ok(())
-    })?;
-    workbook.save(path)
+    }
+    let saved = workbook.save_to_buffer()?;
+    sheet_xml::assemble(path, saved, &big, parallel)
 }
 
 /// Writes the header row and sets each column's width and number format. Numbers are then
@@ -188,44 +171,12 @@ fn write_cell(
     Ok(())
 }
 
-fn truncate(text: &str) -> String {
+pub(super) fn truncate(text: &str) -> String {
     let mut end = MAX_CELL_CHARS;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     format!("{}…", &text[..end])
-}
-
-/// Copies a CSV written by this run into a sheet; cells were sanitised when the CSV was written.
-fn stream_csv(sheet: &mut Worksheet, path: &Path, columns: &[Column], max_rows: usize) -> Result<usize, XlsxError> {
-    let file = std::fs::File::open(path).map_err(XlsxError::IoError)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0usize;
-    while rows < max_rows && reader.read_record(&mut record).map_err(|e| XlsxError::ParameterError(e.to_string()))? {
-        rows += 1;
-        for (c, (value, col)) in record.iter().zip(columns).enumerate() {
-            if value.is_empty() {
-                continue;
-            }
-            let number = match col.kind {
-                ColumnKind::Text => None,
-                ColumnKind::Bool => Some(Cell::Bool(value == "true")),
-                _ => value.parse::<f64>().ok().map(Cell::Float),
-            };
-            match number {
-                Some(cell) => write_cell(sheet, rows as u32, c as u16, &cell, None)?,
-                // Already sanitised in the CSV: text is written as it stands.
-                None if value.len() > MAX_CELL_CHARS => {
-                    sheet.write_string(rows as u32, c as u16, truncate(value))?;
-                }
-                None => {
-                    sheet.write_string(rows as u32, c as u16, value)?;
-                }
-            }
-        }
-    }
-    Ok(rows)
 }
 
 fn write_overview(sheet: &mut Worksheet, overview: &Overview, f: &Formats) -> Result<(), XlsxError> {
