@@ -179,7 +179,10 @@ fn write_row(
     names: &[String],
     styles: &[u32],
 ) {
-    let _ = write!(out, "<row r=\"{r}\">");
+    let row = r.to_string();
+    out.push_str("<row r=\"");
+    out.push_str(&row);
+    out.push_str("\">");
     for (c, (value, col)) in record.iter().zip(columns).enumerate() {
         if value.is_empty() {
             continue;
@@ -192,16 +195,27 @@ fn write_row(
         if number.is_some_and(|v| !v.is_finite()) {
             continue;
         }
-        let _ = write!(out, "<c r=\"{}{r}\"", names[c]);
+        out.push_str("<c r=\"");
+        out.push_str(&names[c]);
+        out.push_str(&row);
+        out.push('"');
         if styles[c] != 0 {
             let _ = write!(out, " s=\"{}\"", styles[c]);
         }
         match number {
             Some(v) if col.kind == ColumnKind::Bool => {
-                let _ = write!(out, " t=\"b\"><v>{v}</v></c>");
+                out.push_str(if v == 1.0 { " t=\"b\"><v>1</v></c>" } else { " t=\"b\"><v>0</v></c>" });
             }
             Some(v) => {
-                let _ = write!(out, "><v>{v}</v></c>");
+                out.push_str("><v>");
+                // The number as Rust displays it (rust_xlsxwriter's form), which is the text
+                // itself when that is already in shortest form.
+                if is_shortest_form(value) {
+                    out.push_str(value);
+                } else {
+                    let _ = write!(out, "{v}");
+                }
+                out.push_str("</v></c>");
             }
             None => {
                 let text = if value.len() > MAX_CELL_CHARS { truncate(value).into() } else { Cow::Borrowed(value) };
@@ -217,6 +231,28 @@ fn write_row(
         }
     }
     out.push_str("</row>");
+}
+
+/// Whether a number's text is what `f64`'s `Display` prints for it: an optional minus, an
+/// integer part without leading zeros, an optional fraction that does not end in 0, and at most
+/// 15 significant digits (so the text is the shortest that reads back as the same `f64`).
+fn is_shortest_form(text: &str) -> bool {
+    let body = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    let (int, frac) = match body.iter().position(|&b| b == b'.') {
+        Some(dot) => (&body[..dot], Some(&body[dot + 1..])),
+        None => (body, None),
+    };
+    let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    if !digits(int) || (int.len() > 1 && int[0] == b'0') {
+        return false;
+    }
+    if let Some(frac) = frac {
+        if !digits(frac) || frac.ends_with(b"0") {
+            return false;
+        }
+    }
+    let significant = int.iter().chain(frac.unwrap_or_default()).skip_while(|&&b| b == b'0').count();
+    significant <= 15
 }
 
 /// Writes `text` as XML character data the way Excel stores it: `&`, `<` and `>` as entities;
@@ -280,6 +316,45 @@ mod tests {
     fn column_names() {
         let names: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702].into_iter().map(column_name).collect();
         assert_eq!(names, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+
+    #[test]
+    fn shortest_form_is_what_display_prints() {
+        let texts = [
+            "0",
+            "7",
+            "-3",
+            "12",
+            "0.5",
+            "-0.4472",
+            "0.53",
+            "1657.37",
+            "100",
+            "123456789012345",
+            "0.000123",
+            "-0",
+            "1.50",
+            "01",
+            "1e3",
+            "1.",
+            ".5",
+            "",
+            "-",
+            "1234567890123456",
+            "0.1234567890123456",
+            "+1",
+            "1_0",
+        ];
+        for text in texts {
+            let Ok(v) = text.parse::<f64>() else {
+                assert!(!is_shortest_form(text), "{text:?} is not a number");
+                continue;
+            };
+            if is_shortest_form(text) {
+                assert_eq!(v.to_string(), text, "{text:?} is said to be in shortest form");
+            }
+        }
+        assert!(is_shortest_form("-0.4472") && is_shortest_form("12") && !is_shortest_form("1.50"));
     }
 
     #[test]
