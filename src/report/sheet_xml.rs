@@ -128,7 +128,8 @@ impl Shell {
             };
             let (Some(min), Some(max)) = (attr("min"), attr("max")) else { return Err(malformed()) };
             if let Some(style) = attr("style") {
-                for c in min..=max {
+                // `min` and `max` count columns from 1.
+                for c in min.max(1)..=max {
                     if let Some(s) = styles.get_mut(c as usize - 1) {
                         *s = style;
                     }
