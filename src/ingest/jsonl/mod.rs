@@ -3,6 +3,13 @@
 //! Framing copies each line into the batch buffer (no per-line allocation); decoding, which is
 //! most of the cost, runs on the workers. Unknown fields are ignored so that exports with extra
 //! fields need no cleaning first.
+//!
+//! Decoding tries three readers in turn, each slower and more forgiving than the one before:
+//! [`scan`] reads the documented shape by hand, the serde fast path reads any well-formed call,
+//! and the loose path reads anything JSON to say what is wrong with it. The first two build the
+//! same call; the scanner only declines lines the others then read as before.
+
+mod scan;
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -190,20 +197,31 @@ impl<'de> serde::de::Visitor<'de> for MetaVisitor {
         let mut entries: Vec<(String, MetaValue)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value::<MetaValue>()?;
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(entry) => entry.1 = value,
-                None => entries.push((key, value)),
-            }
+            put_meta(&mut entries, key, value);
         }
-        let mut out = Vec::with_capacity(entries.len());
-        for (key, value) in entries {
-            match value {
-                MetaValue::Text(text) => out.push((key, text)),
-                MetaValue::Object(inner) => out.extend(inner.into_iter().map(|(k, v)| (format!("{key}.{k}"), v))),
-            }
-        }
-        Ok(out)
+        Ok(flatten_meta(entries))
     }
+}
+
+/// Adds one metadata entry as an ordered JSON map does: a key given again keeps its first place
+/// and takes the new value. Shared with the scanner, so that both readers agree by construction.
+fn put_meta(entries: &mut Vec<(String, MetaValue)>, key: String, value: MetaValue) {
+    match entries.iter_mut().find(|(k, _)| *k == key) {
+        Some(entry) => entry.1 = value,
+        None => entries.push((key, value)),
+    }
+}
+
+/// The entries of one metadata object as flat pairs, a nested object's keys prefixed with its own.
+fn flatten_meta(entries: Vec<(String, MetaValue)>) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        match value {
+            MetaValue::Text(text) => out.push((key, text)),
+            MetaValue::Object(inner) => out.extend(inner.into_iter().map(|(k, v)| (format!("{key}.{k}"), v))),
+        }
+    }
+    out
 }
 
 impl<'de> Deserialize<'de> for MetaValue {
@@ -264,31 +282,37 @@ struct FastTurn<'a> {
 }
 
 /// Decodes one line into a call, or says exactly what is wrong with it. Well-formed lines take a
-/// typed fast path; anything else is decoded again loosely to name the problem precisely.
+/// fast path; anything else is decoded again loosely to name the problem precisely.
 pub(super) fn decode(line: &[u8]) -> Result<Call<'_>, String> {
-    // The line is checked as UTF-8 once and parsed as text, so serde_json need not check each of
-    // its strings again (a quarter of the decoding time). A line that is not UTF-8 goes to the
-    // loose path, which names the problem (or decodes it, if the bad bytes are in a field earful
-    // ignores).
-    let fast = std::str::from_utf8(line).ok().and_then(|text| serde_json::from_str::<FastCall<'_>>(text).ok());
-    if let Some(fast) = fast {
-        let call_id = match fast.call_id {
-            Value::String(s) if !s.trim().is_empty() => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        };
-        if let Some(call_id) = call_id {
-            let metadata = fast.metadata.map(|m| m.0).unwrap_or_default();
-            let turns = fast
-                .turns
-                .into_iter()
-                .map(|t| Turn { speaker: t.speaker, text: t.text, start: t.start, end: t.end, role: None })
-                .collect();
-            let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
-            return Ok(Call { call_id, started_at, metadata, turns });
+    // The line is checked as UTF-8 once and parsed as text, so that neither fast path need check
+    // each of its strings again (a quarter of serde's decoding time). A line that is not UTF-8
+    // goes to the loose path, which names the problem (or decodes it, if the bad bytes are in a
+    // field earful ignores).
+    if let Ok(text) = std::str::from_utf8(line) {
+        if let Some(call) = scan::scan(text).or_else(|| decode_typed(text)) {
+            return Ok(call);
         }
     }
     decode_loose(line)
+}
+
+/// The serde fast path: a well-formed call into borrowed types, or `None` to let the loose path
+/// say what is wrong.
+fn decode_typed(text: &str) -> Option<Call<'_>> {
+    let fast = serde_json::from_str::<FastCall<'_>>(text).ok()?;
+    let call_id = match fast.call_id {
+        Value::String(s) if !s.trim().is_empty() => s,
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let metadata = fast.metadata.map(|m| m.0).unwrap_or_default();
+    let turns = fast
+        .turns
+        .into_iter()
+        .map(|t| Turn { speaker: t.speaker, text: t.text, start: t.start, end: t.end, role: None })
+        .collect();
+    let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
+    Some(Call { call_id, started_at, metadata, turns })
 }
 
 fn decode_loose(line: &[u8]) -> Result<Call<'static>, String> {
