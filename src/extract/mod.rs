@@ -88,9 +88,12 @@ impl Extractor {
         let mut findings = Findings::default();
         let mut hits: Vec<Hit> = Vec::new();
         let customer: Vec<usize> = conv.customer_turns().collect();
+        // Words per customer turn, counted once for the total and for sentiment's ends.
+        let mut words: Vec<usize> = Vec::with_capacity(customer.len());
         for &t in &customer {
             let text = &conv.call.turns[t].text;
-            findings.customer_words += word_count(text) as u32;
+            words.push(word_count(text));
+            findings.customer_words += words[words.len() - 1] as u32;
             hits.clear();
             self.matcher.find(text, &mut hits);
             // The supervisor phrases come after the taxonomy's categories.
@@ -135,9 +138,9 @@ impl Extractor {
         categories.dedup();
         findings.categories = categories;
         findings.primary = self.primary(&findings.mentions);
-        let text_of = |t: &usize| &*conv.call.turns[*t].text;
-        findings.sentiment_start = sentiment::score(&gather(customer.iter().map(text_of)));
-        findings.sentiment_end = sentiment::score(&gather(customer.iter().rev().map(text_of)));
+        let text_of = |(t, w): (&usize, &usize)| (&*conv.call.turns[*t].text, *w);
+        findings.sentiment_start = sentiment::score(&gather(customer.iter().zip(&words).map(text_of)));
+        findings.sentiment_end = sentiment::score(&gather(customer.iter().zip(&words).rev().map(text_of)));
         findings
     }
 
@@ -200,15 +203,16 @@ fn word_count(text: &str) -> usize {
     words
 }
 
-/// Joins turns (in the order given) until [`SENTIMENT_WORDS`] words are gathered.
-fn gather<'a>(turns: impl Iterator<Item = &'a str>) -> String {
+/// Joins turns, given in order with their word counts, until [`SENTIMENT_WORDS`] words are
+/// gathered.
+fn gather<'a>(turns: impl Iterator<Item = (&'a str, usize)>) -> String {
     let mut out = String::new();
     let mut words = 0;
-    for t in turns {
+    for (t, n) in turns {
         if words >= SENTIMENT_WORDS {
             break;
         }
-        words += t.split_whitespace().count();
+        words += n;
         if !out.is_empty() {
             out.push_str(". ");
         }
