@@ -297,7 +297,15 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
     let stops = stop_words();
     let names_by_case = !capitalised_throughout(text);
     let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
-    let chunks: Vec<&str> = text.split_whitespace().collect();
+    // Words joined by a slash ("WiFi/entertainment", "and/or") are words; a link is not (below).
+    let chunks: Vec<&str> = (text.split_whitespace())
+        .flat_map(|chunk| {
+            let core = chunk.trim_end_matches(|c: char| !c.is_alphanumeric());
+            let link = core.contains(['.', ':', '@', '_']) || chunk.starts_with("www");
+            let parts = if link { None } else { Some(chunk.split('/').filter(|p| !p.is_empty())) };
+            parts.into_iter().flatten().chain(link.then_some(chunk))
+        })
+        .collect();
     let mut buf = String::new();
     for (i, &chunk) in chunks.iter().enumerate() {
         // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
@@ -630,6 +638,14 @@ mod tests {
         assert_eq!(keys(&terms, Kind::Complaint), ["flight", "flight delay", "delay"]);
         let quoted: Vec<&str> = terms.sentences.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(quoted, ["The flight was delayed again!", "Delayed into STX."]);
+    }
+
+    #[test]
+    fn words_joined_by_a_slash_are_words_and_links_are_not() {
+        let c = conv(&[("customer", "The WiFi/entertainment was broken on board, see https://x.co/a/b or x.co/c/d")]);
+        let terms = call_terms(&c, &Known::default());
+        let want = ["wifi", "wifi entertain", "entertain", "entertain broken", "broken", "broken board", "board"];
+        assert_eq!(keys(&terms, Kind::Complaint), want);
     }
 
     #[test]
