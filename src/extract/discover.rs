@@ -298,14 +298,20 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
     let names_by_case = !capitalised_throughout(text);
     let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
     // Words joined by a slash ("WiFi/entertainment", "and/or") are words; a link is not (below).
-    let chunks: Vec<&str> = (text.split_whitespace())
-        .flat_map(|chunk| {
-            let core = chunk.trim_end_matches(|c: char| !c.is_alphanumeric());
-            let link = core.contains(['.', ':', '@', '_']) || chunk.starts_with("www");
-            let parts = if link { None } else { Some(chunk.split('/').filter(|p| !p.is_empty())) };
-            parts.into_iter().flatten().chain(link.then_some(chunk))
-        })
-        .collect();
+    let mut chunks: Vec<&str> = Vec::new();
+    for chunk in text.split_whitespace() {
+        // Most chunks have no slash: they are one chunk, link or not.
+        if !chunk.contains('/') {
+            chunks.push(chunk);
+            continue;
+        }
+        let core = chunk.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if core.contains(['.', ':', '@', '_']) || chunk.starts_with("www") {
+            chunks.push(chunk);
+        } else {
+            chunks.extend(chunk.split('/').filter(|p| !p.is_empty()));
+        }
+    }
     let mut buf = String::new();
     for (i, &chunk) in chunks.iter().enumerate() {
         // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
@@ -409,12 +415,12 @@ pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
             }
             let sentence = &text[start..end];
             let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
-            let generic_cue = idea_cue_end(sentence);
-            let (kind, body_at) = match (taxonomy_cue, generic_cue) {
-                (Some(e), _) => (Kind::Idea, e),
-                (None, Some(e)) => (Kind::Idea, start + e),
-                _ => (Kind::Complaint, start),
-            };
+            // The built-in cues are looked for only where the taxonomy's found none.
+            let (kind, body_at) =
+                match taxonomy_cue.map(|e| (e, 0)).or_else(|| idea_cue_end(sentence).map(|e| (e, start))) {
+                    Some((e, offset)) => (Kind::Idea, offset + e),
+                    None => (Kind::Complaint, start),
+                };
             let mut body = &text[body_at..end];
             // Complaint words come from what sounds like a complaint, or from a question in the
             // opening (where the reason for a call is said); small talk ("that covers it") is
