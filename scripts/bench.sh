@@ -196,7 +196,10 @@ SECS_END=$(date +%s.%N)
 times > "$WORK/times.txt"  # in this shell: a subshell's `times` would not count the runs
 OWN_CPU=$(tail -1 "$WORK/times.txt")
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then COMMIT="$COMMIT (with uncommitted changes)"; fi
+# BENCHMARKS.md itself (the previous run's table) is not a change to what is measured.
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null | grep -v ' BENCHMARKS.md$')" ]; then
+    COMMIT="$COMMIT (with uncommitted changes)"
+fi
 export BENCH_SHOWN MODE RUNS CALLS SEED LENGTH LOAD_START LOAD_END COMMIT RESULTS COMMANDS WORK OUT_MD
 export STAT_START STAT_END SECS_START SECS_END OWN_CPU
 export RUSTC_VERSION="$(rustc --version)"
