@@ -523,6 +523,11 @@ fn sounds_negative(sentence: &str) -> bool {
             open_negation = Some(i);
             continue;
         }
+        // A clause break ends a negation, as punctuation does: "no WiFi and broken seats" is a
+        // complaint about the WiFi, and "broken" is not negated.
+        if open_negation.is_some() && super::matcher::CLAUSE_BREAKS.contains(&w.as_str()) {
+            return true;
+        }
         let valence = super::sentiment::valence(&w);
         // Words for a service that has stopped, neutral in the lexicon ("down the road", "calm
         // down") but a problem after a negation: "the internet isn't down" is good news.
@@ -617,9 +622,14 @@ mod tests {
 
     #[test]
     fn tone_and_questions_decide_which_sentences_are_complaints() {
-        for yes in
-            ["My flight was delayed again, thanks", "The parcel never arrived.", "It doesn't work", "It won't go."]
-        {
+        for yes in [
+            "My flight was delayed again, thanks",
+            "The parcel never arrived.",
+            "It doesn't work",
+            "It won't go.",
+            // The negation stops at "and": the WiFi is missing, the seats are not "not broken".
+            "No WiFi and broken seats",
+        ] {
             assert!(sounds_negative(yes), "{yes}");
         }
         for no in [
@@ -628,6 +638,7 @@ mod tests {
             "Thanks for sorting it",
             "Super flight!",
             "The internet isn't down, it's working fine.",
+            "No delays and a smooth landing",
         ] {
             assert!(!sounds_negative(no), "{no}");
         }

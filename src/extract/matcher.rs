@@ -60,7 +60,7 @@ pub struct Matcher {
 /// Words that negate a phrase that follows them closely in the same clause.
 const NEGATORS: &[&str] = &["not", "no", "never", "without", "none", "nobody", "neither", "nor", "cannot", "nothing"];
 /// Words that end a clause: negation before them does not reach past them.
-const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", "because", "and", "so"];
+pub(super) const CLAUSE_BREAKS: &[&str] = &["but", "although", "though", "however", "yet", "because", "and", "so"];
 /// Subjects that open a new clause: a negator before one belongs to another clause ("if this
 /// isn't fixed I'm cancelling", "I don't think I was charged twice").
 const SUBJECTS: &[&str] =
