@@ -119,11 +119,10 @@ impl Shell {
         let mut styles = vec![0u32; sheet.columns.len()];
         for col in head.split("<col ").skip(1) {
             let col = &col[..col.find("/>").ok_or_else(malformed)?];
+            // Each attribute is looked for after a space, the first one included.
+            let col = format!(" {col}");
             let attr = |name: &str| -> Option<u32> {
-                let at = col
-                    .find(&format!(" {name}=\""))
-                    .map(|i| i + name.len() + 3)
-                    .or_else(|| col.starts_with(&format!("{name}=\"")).then_some(name.len() + 2))?;
+                let at = col.find(&format!(" {name}=\""))? + name.len() + 3;
                 col[at..].split('"').next()?.parse().ok()
             };
             let (Some(min), Some(max)) = (attr("min"), attr("max")) else { return Err(malformed()) };
@@ -180,9 +179,10 @@ fn write_row(
     names: &[String],
     styles: &[u32],
 ) {
-    let row = r.to_string();
+    let digits = super::itoa(r);
+    let row = digits.as_str();
     out.push_str("<row r=\"");
-    out.push_str(&row);
+    out.push_str(row);
     out.push_str("\">");
     for (c, (value, col)) in record.iter().zip(columns).enumerate() {
         if value.is_empty() {
@@ -198,10 +198,12 @@ fn write_row(
         }
         out.push_str("<c r=\"");
         out.push_str(&names[c]);
-        out.push_str(&row);
+        out.push_str(row);
         out.push('"');
         if styles[c] != 0 {
-            let _ = write!(out, " s=\"{}\"", styles[c]);
+            out.push_str(" s=\"");
+            out.push_str(super::itoa(styles[c]).as_str());
+            out.push('"');
         }
         match number {
             Some(v) if col.kind == ColumnKind::Bool => {
