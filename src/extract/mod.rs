@@ -139,8 +139,8 @@ impl Extractor {
         findings.categories = categories;
         findings.primary = self.primary(&findings.mentions);
         let text_of = |(t, w): (&usize, &usize)| (&*conv.call.turns[*t].text, *w);
-        findings.sentiment_start = sentiment::score(&gather(customer.iter().zip(&words).map(text_of)));
-        findings.sentiment_end = sentiment::score(&gather(customer.iter().zip(&words).rev().map(text_of)));
+        findings.sentiment_start = sentiment::score_parts(gather(customer.iter().zip(&words).map(text_of)));
+        findings.sentiment_end = sentiment::score_parts(gather(customer.iter().zip(&words).rev().map(text_of)));
         findings
     }
 
@@ -203,22 +203,17 @@ fn word_count(text: &str) -> usize {
     words
 }
 
-/// Joins turns, given in order with their word counts, until [`SENTIMENT_WORDS`] words are
-/// gathered.
-fn gather<'a>(turns: impl Iterator<Item = (&'a str, usize)>) -> String {
-    let mut out = String::new();
+/// The turns, given in order with their word counts, up to the one that brings
+/// [`SENTIMENT_WORDS`] words.
+fn gather<'a>(turns: impl Iterator<Item = (&'a str, usize)>) -> impl Iterator<Item = &'a str> {
     let mut words = 0;
-    for (t, n) in turns {
-        if words >= SENTIMENT_WORDS {
-            break;
-        }
-        words += n;
-        if !out.is_empty() {
-            out.push_str(". ");
-        }
-        out.push_str(t);
-    }
-    out
+    turns
+        .take_while(move |&(_, n)| {
+            let more = words < SENTIMENT_WORDS;
+            words += n;
+            more
+        })
+        .map(|(t, _)| t)
 }
 
 #[cfg(test)]

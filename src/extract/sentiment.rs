@@ -62,26 +62,61 @@ enum Role {
     But,
 }
 
-type Lexicon = HashMap<Vec<u8>, Role, BuildHasherDefault<Fnv>>;
+/// The lexicon's longest word, in bytes: every word is looked up as one 128-bit integer.
+const KEY_BYTES: usize = 16;
+
+/// A word of at most [`KEY_BYTES`] bytes, lowercased as it is packed (little-endian, so that
+/// no two words share a key: a word has no zero byte); `None` when it is longer or empty.
+fn key(word: &[u8]) -> Option<u128> {
+    if word.is_empty() || word.len() > KEY_BYTES {
+        return None;
+    }
+    // Built in registers: bytes stored one by one and read back as one integer stall the CPU.
+    let mut halves = [0u64; 2];
+    for (i, &b) in word.iter().enumerate() {
+        halves[i / 8] |= u64::from(b.to_ascii_lowercase()) << (8 * (i % 8));
+    }
+    Some(u128::from(halves[0]) | (u128::from(halves[1]) << 64))
+}
+
+/// A multiply-fold hash of a [`key`]: the keys are the project's own words, not input that an
+/// attacker picks.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        let (lo, hi) = (n as u64, (n >> 64) as u64);
+        self.0 = (lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    }
+}
+
+type Lexicon = HashMap<u128, Role, BuildHasherDefault<KeyHasher>>;
 
 fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(|| {
-        let mut map: Lexicon = LEXICON
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let (word, score) = l.split_once('\t')?;
-                Some((word.trim().as_bytes().to_vec(), Role::Valence(score.trim().parse::<f64>().ok()?)))
-            })
-            .collect();
-        for (list, role) in [(NEGATORS, Role::Negator), (INTENSIFIERS, Role::Intensifier), (SOFTENERS, Role::Softener)]
-        {
-            for w in list {
-                map.insert(w.as_bytes().to_vec(), role);
+        let mut map = Lexicon::default();
+        let valences = LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| {
+            let (word, score) = l.split_once('\t')?;
+            Some((word.trim(), Role::Valence(score.trim().parse::<f64>().ok()?)))
+        });
+        let roles = [(NEGATORS, Role::Negator), (INTENSIFIERS, Role::Intensifier), (SOFTENERS, Role::Softener)];
+        let roles = roles.into_iter().flat_map(|(list, role)| list.iter().map(move |w| (*w, role)));
+        for (word, role) in valences.chain(roles).chain([("but", Role::But)]) {
+            // A test holds every word to KEY_BYTES.
+            if let Some(k) = key(word.as_bytes()) {
+                map.insert(k, role);
             }
         }
-        map.insert(b"but".to_vec(), Role::But);
         map
     })
 }
@@ -97,12 +132,12 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     if buf.ends_with(b"n't") {
         return Some(Role::Negator);
     }
-    lexicon().get(buf.as_slice()).copied()
+    lexicon().get(&key(buf)?).copied()
 }
 
 /// The valence of one lowercase word in the lexicon, if it has one.
 pub fn valence(word: &str) -> Option<f64> {
-    match lexicon().get(word.as_bytes()) {
+    match lexicon().get(&key(word.as_bytes())?) {
         Some(Role::Valence(v)) => Some(*v),
         _ => None,
     }
@@ -110,10 +145,64 @@ pub fn valence(word: &str) -> Option<f64> {
 
 /// Scores a text from -1 (very negative) to +1 (very positive); 0 when no word carries valence.
 pub fn score(text: &str) -> f64 {
+    score_parts([text])
+}
+
+/// Scores texts as [`score`] scores them joined by ". ": the turns gathered at one end of a call,
+/// without joining them.
+pub fn score_parts<'a>(parts: impl IntoIterator<Item = &'a str>) -> f64 {
     // (word index, role) for each word that plays a role; the index keeps "within three words".
     let mut tokens: Vec<(usize, Role)> = Vec::new();
-    let mut buf = Vec::with_capacity(32);
     let mut index = 0usize;
+    let mut bangs = 0;
+    for text in parts {
+        if text.is_ascii() {
+            ascii_tokens(text.as_bytes(), &mut index, &mut tokens);
+        } else {
+            unicode_tokens(text, &mut index, &mut tokens);
+        }
+        bangs += memchr::memchr_iter(b'!', text.as_bytes()).count();
+    }
+    weigh(&tokens, bangs.min(6))
+}
+
+/// Whether an ASCII byte belongs to a word: a letter, a digit or an apostrophe.
+const ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'\'';
+        b += 1;
+    }
+    table
+};
+
+/// The roles of the words of an ASCII text, by bytes.
+fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>) {
+    let mut i = 0;
+    while i < text.len() {
+        if !ASCII_WORD[usize::from(text[i])] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && ASCII_WORD[usize::from(text[i])] {
+            i += 1;
+        }
+        let word = &text[start..i];
+        let negator = word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't");
+        let role = if negator { Some(Role::Negator) } else { key(word).and_then(|k| lexicon().get(&k).copied()) };
+        if let Some(role) = role {
+            tokens.push((*index, role));
+        }
+        *index += 1;
+    }
+}
+
+/// The roles of the words of any text, by characters.
+fn unicode_tokens(text: &str, index: &mut usize, tokens: &mut Vec<(usize, Role)>) {
+    let mut buf = Vec::with_capacity(32);
     let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
     let mut rest = text;
     while !rest.is_empty() {
@@ -124,11 +213,15 @@ pub fn score(text: &str) -> f64 {
         }
         let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
         if let Some(role) = classify(&rest[..end], &mut buf) {
-            tokens.push((index, role));
+            tokens.push((*index, role));
         }
-        index += 1;
+        *index += 1;
         rest = &rest[end..];
     }
+}
+
+/// The score of a text's word roles, with `bangs` exclamation marks.
+fn weigh(tokens: &[(usize, Role)], bangs: usize) -> f64 {
     let but = tokens.iter().rev().find(|t| t.1 == Role::But).map(|t| t.0);
     let mut sum = 0.0;
     for (k, &(i, role)) in tokens.iter().enumerate() {
@@ -149,7 +242,6 @@ pub fn score(text: &str) -> f64 {
         }
         sum += v;
     }
-    let bangs = text.bytes().filter(|&b| b == b'!').count().min(6);
     if sum < 0.0 && bangs > 0 {
         sum -= 0.3 * bangs as f64;
     }
@@ -169,6 +261,61 @@ mod tests {
         assert!(score("really terrible") < score("terrible"));
         assert!(score("it was terrible but you fixed it, thanks, great") > 0.0);
         assert!(score("awful!!!") < score("awful"));
+    }
+
+    #[test]
+    fn parts_score_as_the_text_they_join() {
+        let parts = [
+            "I can't believe it, this is NOT good!",
+            "Thanks, really great help but the app is terrible",
+            "caf\u{e9} was lovely, I didn\u{2019}t mind",
+            "unbelievablyyyyyyyyyyyyyyyyyyyyyyy bad, couldn't",
+            "",
+            "so so happy!!!!!!!!",
+        ];
+        for n in 1..=parts.len() {
+            for window in parts.windows(n) {
+                let joined = window.join(". ");
+                let (a, b) = (score_parts(window.iter().copied()), score(&joined));
+                assert_eq!(a.to_bits(), b.to_bits(), "{joined:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_words_get_the_roles_that_characters_get() {
+        for text in [
+            "I DON'T think it's fine, not really, but kinda ok",
+            "a hopelessly-overcomplicated process wasn't helpful at all",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzn't 123 abc's",
+        ] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let (mut ia, mut ib) = (0, 0);
+            ascii_tokens(text.as_bytes(), &mut ia, &mut a);
+            unicode_tokens(text, &mut ib, &mut b);
+            assert_eq!((ia, &a), (ib, &b), "{text:?}");
+            assert!(!a.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_word_of_the_lexicon_fits_a_key() {
+        let words = LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+        let lists = NEGATORS.iter().chain(INTENSIFIERS).chain(SOFTENERS);
+        let words: Vec<&str> = words.filter_map(|l| Some(l.split_once('\t')?.0.trim())).chain(lists.copied()).collect();
+        assert!(words.len() > 900);
+        for w in words {
+            assert!(key(w.as_bytes()).is_some(), "{w}");
+            assert!(lexicon().contains_key(&key(w.as_bytes()).unwrap()), "{w}");
+        }
+        assert_eq!(
+            valence("useless"),
+            lexicon().get(&key(b"USELESS").unwrap()).and_then(|r| match r {
+                Role::Valence(v) => Some(*v),
+                _ => None,
+            })
+        );
+        assert!(valence("useless").is_some_and(|v| v < 0.0));
     }
 
     #[test]
