@@ -8,7 +8,7 @@
 //! adjacent content words within a clause, so "lost my bags" gives `lost`, `bag` and `lost bag`.
 //! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
 
-use std::collections::HashSet;
+use super::word_key::WordSet;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -108,9 +108,6 @@ pub struct CallTerms {
     pub sentences: Vec<(String, u64)>,
 }
 
-/// A set of short words, hashed with FNV (several times cheaper than SipHash on them).
-type WordSet = HashSet<&'static str, std::hash::BuildHasherDefault<super::sentiment::Fnv>>;
-
 /// The stop words, stemmed and unstemmed (`data/stopwords.txt`).
 fn stop_words() -> &'static WordSet {
     static WORDS: OnceLock<WordSet> = OnceLock::new();
@@ -126,8 +123,8 @@ fn stop_words() -> &'static WordSet {
 /// The stems of the content words of the generic idea cues ("add", "option", "allow", "way",
 /// "feature"): in an idea they are how customers ask, which every idea shares, not what they ask
 /// for, so they are not idea terms.
-fn asking_words() -> &'static HashSet<String, std::hash::BuildHasherDefault<super::sentiment::Fnv>> {
-    static WORDS: OnceLock<HashSet<String, std::hash::BuildHasherDefault<super::sentiment::Fnv>>> = OnceLock::new();
+fn asking_words() -> &'static WordSet {
+    static WORDS: OnceLock<WordSet> = OnceLock::new();
     WORDS.get_or_init(|| {
         let stops = stop_words();
         IDEA_CUES
@@ -135,6 +132,9 @@ fn asking_words() -> &'static HashSet<String, std::hash::BuildHasherDefault<supe
             .flat_map(|cue| cue.split(' '))
             .filter(|w| !stops.contains(w))
             .map(|w| stemmer().stem(w).into_owned())
+            .collect::<Vec<String>>()
+            .iter()
+            .map(String::as_str)
             .collect()
     })
 }

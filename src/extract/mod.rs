@@ -12,6 +12,7 @@ pub mod idea;
 pub mod matcher;
 pub mod sentiment;
 pub mod taxonomy;
+pub mod word_key;
 
 use crate::model::Kind;
 use crate::normalize::Conversation;

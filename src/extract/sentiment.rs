@@ -11,9 +11,10 @@
 //! +-0.24 and a sentence of strong ones approaches +-1. The lexicon and the rules are the
 //! project's own; they favour the phrases of service conversations (thanks, useless, ridiculous).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::OnceLock;
+
+use super::word_key::{key_lowercase, KeyMap};
 
 const LEXICON: &str = include_str!("sentiment_lexicon.tsv");
 
@@ -62,44 +63,7 @@ enum Role {
     But,
 }
 
-/// The lexicon's longest word, in bytes: every word is looked up as one 128-bit integer.
-const KEY_BYTES: usize = 16;
-
-/// A word of at most [`KEY_BYTES`] bytes, lowercased as it is packed (little-endian, so that
-/// no two words share a key: a word has no zero byte); `None` when it is longer or empty.
-fn key(word: &[u8]) -> Option<u128> {
-    if word.is_empty() || word.len() > KEY_BYTES {
-        return None;
-    }
-    // Built in registers: bytes stored one by one and read back as one integer stall the CPU.
-    let mut halves = [0u64; 2];
-    for (i, &b) in word.iter().enumerate() {
-        halves[i / 8] |= u64::from(b.to_ascii_lowercase()) << (8 * (i % 8));
-    }
-    Some(u128::from(halves[0]) | (u128::from(halves[1]) << 64))
-}
-
-/// A multiply-fold hash of a [`key`]: the keys are the project's own words, not input that an
-/// attacker picks.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u128(&mut self, n: u128) {
-        let (lo, hi) = (n as u64, (n >> 64) as u64);
-        self.0 = (lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    }
-}
-
-type Lexicon = HashMap<u128, Role, BuildHasherDefault<KeyHasher>>;
+type Lexicon = KeyMap<Role>;
 
 fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
@@ -112,8 +76,8 @@ fn lexicon() -> &'static Lexicon {
         let roles = [(NEGATORS, Role::Negator), (INTENSIFIERS, Role::Intensifier), (SOFTENERS, Role::Softener)];
         let roles = roles.into_iter().flat_map(|(list, role)| list.iter().map(move |w| (*w, role)));
         for (word, role) in valences.chain(roles).chain([("but", Role::But)]) {
-            // A test holds every word to KEY_BYTES.
-            if let Some(k) = key(word.as_bytes()) {
+            // A test holds every word to word_key::KEY_BYTES.
+            if let Some(k) = key_lowercase(word.as_bytes()) {
                 map.insert(k, role);
             }
         }
@@ -132,12 +96,12 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     if buf.ends_with(b"n't") {
         return Some(Role::Negator);
     }
-    lexicon().get(&key(buf)?).copied()
+    lexicon().get(&key_lowercase(buf)?).copied()
 }
 
 /// The valence of one lowercase word in the lexicon, if it has one.
 pub fn valence(word: &str) -> Option<f64> {
-    match lexicon().get(&key(word.as_bytes())?) {
+    match lexicon().get(&key_lowercase(word.as_bytes())?) {
         Some(Role::Valence(v)) => Some(*v),
         _ => None,
     }
@@ -192,7 +156,8 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
         }
         let word = &text[start..i];
         let negator = word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't");
-        let role = if negator { Some(Role::Negator) } else { key(word).and_then(|k| lexicon().get(&k).copied()) };
+        let role =
+            if negator { Some(Role::Negator) } else { key_lowercase(word).and_then(|k| lexicon().get(&k).copied()) };
         if let Some(role) = role {
             tokens.push((*index, role));
         }
@@ -305,12 +270,12 @@ mod tests {
         let words: Vec<&str> = words.filter_map(|l| Some(l.split_once('\t')?.0.trim())).chain(lists.copied()).collect();
         assert!(words.len() > 900);
         for w in words {
-            assert!(key(w.as_bytes()).is_some(), "{w}");
-            assert!(lexicon().contains_key(&key(w.as_bytes()).unwrap()), "{w}");
+            assert!(key_lowercase(w.as_bytes()).is_some(), "{w}");
+            assert!(lexicon().contains_key(&key_lowercase(w.as_bytes()).unwrap()), "{w}");
         }
         assert_eq!(
             valence("useless"),
-            lexicon().get(&key(b"USELESS").unwrap()).and_then(|r| match r {
+            lexicon().get(&key_lowercase(b"USELESS").unwrap()).and_then(|r| match r {
                 Role::Valence(v) => Some(*v),
                 _ => None,
             })

@@ -139,6 +139,17 @@ fn ends_sentence(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// The bytes that [`ends_sentence`] may accept.
+const MAY_END_SENTENCE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\n' as usize] = true;
+    table[b'.' as usize] = true;
+    table[b'!' as usize] = true;
+    table[b'?' as usize] = true;
+    table[b';' as usize] = true;
+    table
+};
+
 /// The byte ranges of the sentences of `text`, trimmed of surrounding space, empty ones left out.
 /// Sentences end where [`sentence_around`] ends them.
 pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -148,7 +159,12 @@ pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         while from < bytes.len() {
             let start = from;
             let mut e = start;
-            while e < bytes.len() && !ends_sentence(bytes, e) {
+            loop {
+                // Most bytes cannot end a sentence: those that may are found by a table first.
+                e += bytes[e..].iter().position(|&b| MAY_END_SENTENCE[usize::from(b)]).unwrap_or(bytes.len() - e);
+                if e >= bytes.len() || ends_sentence(bytes, e) {
+                    break;
+                }
                 e += 1;
             }
             let end = (e + 1).min(bytes.len());
@@ -234,6 +250,35 @@ mod tests {
         ] {
             assert_eq!(s.role(label), role, "{label}");
         }
+    }
+
+    #[test]
+    fn sentences_end_where_every_byte_is_tested() {
+        for b in 0..=255u8 {
+            for next in [b' ', b'"', b'x'] {
+                assert!(!ends_sentence(&[b, next], 0) || MAY_END_SENTENCE[usize::from(b)], "{b}");
+            }
+        }
+        let text = "Hi. I paid 12.5 at example.com!! Why?\nNo; really \"ok.\" end";
+        let bytes = text.as_bytes();
+        // The same sentences as a walk that tests every byte.
+        let mut expect = Vec::new();
+        let mut from = 0;
+        while from < bytes.len() {
+            let mut e = from;
+            while e < bytes.len() && !ends_sentence(bytes, e) {
+                e += 1;
+            }
+            let end = (e + 1).min(bytes.len());
+            let part = text[from..end].trim();
+            if !part.is_empty() {
+                expect.push(part);
+            }
+            from = end;
+        }
+        let got: Vec<&str> = sentences(text).map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(got, expect);
+        assert_eq!(got.len(), 6, "{got:?}");
     }
 
     #[test]

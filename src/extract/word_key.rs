@@ -1,0 +1,131 @@
+//! Short words as 128-bit integers: a word of up to 16 bytes is packed into one `u128`, so that a
+//! lookup in a set of words (the sentiment lexicon, the stop words) hashes and compares one
+//! integer instead of a byte string. The hot loops look up every word of the customer's text.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The longest word a key holds, in bytes.
+pub const KEY_BYTES: usize = 16;
+
+/// `word` packed little-endian, with ASCII letters lowercased when `lower`; `None` when it is
+/// empty or longer than [`KEY_BYTES`]. No two words share a key, as a word has no zero byte.
+#[inline]
+fn pack(word: &[u8], lower: bool) -> Option<u128> {
+    if word.is_empty() || word.len() > KEY_BYTES {
+        return None;
+    }
+    // Built in registers: bytes stored one by one and read back as one integer stall the CPU.
+    let mut halves = [0u64; 2];
+    for (i, &b) in word.iter().enumerate() {
+        let b = if lower { b.to_ascii_lowercase() } else { b };
+        halves[i / 8] |= u64::from(b) << (8 * (i % 8));
+    }
+    Some(u128::from(halves[0]) | (u128::from(halves[1]) << 64))
+}
+
+/// The key of `word` as it is.
+#[inline]
+pub fn key(word: &[u8]) -> Option<u128> {
+    pack(word, false)
+}
+
+/// The key of `word` with its ASCII letters lowercased.
+#[inline]
+pub fn key_lowercase(word: &[u8]) -> Option<u128> {
+    pack(word, true)
+}
+
+/// A multiply-fold hash of a key: the keys are words of the project's own lists, looked up by
+/// what customers say; no output depends on a map's order.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        let (lo, hi) = (n as u64, (n >> 64) as u64);
+        self.0 = (lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    }
+}
+
+/// A map from word keys.
+pub type KeyMap<V> = HashMap<u128, V, BuildHasherDefault<KeyHasher>>;
+
+/// A set of words of any length: short ones by key, the rare longer ones as strings.
+#[derive(Debug, Default, Clone)]
+pub struct WordSet {
+    short: HashSet<u128, BuildHasherDefault<KeyHasher>>,
+    long: HashSet<Box<str>>,
+}
+
+impl WordSet {
+    /// Adds a word.
+    pub fn insert(&mut self, word: &str) {
+        match key(word.as_bytes()) {
+            Some(k) => {
+                self.short.insert(k);
+            }
+            None => {
+                self.long.insert(word.into());
+            }
+        }
+    }
+
+    /// Whether the set holds `word`, exactly as written.
+    #[inline]
+    pub fn contains(&self, word: &str) -> bool {
+        match key(word.as_bytes()) {
+            Some(k) => self.short.contains(&k),
+            None => !word.is_empty() && self.long.contains(word),
+        }
+    }
+}
+
+impl<'a> FromIterator<&'a str> for WordSet {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(words: I) -> WordSet {
+        let mut set = WordSet::default();
+        for w in words {
+            set.insert(w);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_tell_words_apart_and_fold_case_only_when_asked() {
+        let words = ["a", "ab", "ba", "abc", "a\u{e9}", "sixteen-letters!", "eight-ch", "eight-chx"];
+        let keys: Vec<u128> = words.iter().map(|w| key(w.as_bytes()).unwrap()).collect();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(key(b""), None);
+        assert_eq!(key(b"seventeen-letters"), None);
+        assert_ne!(key(b"Word"), key(b"word"));
+        assert_eq!(key_lowercase(b"WoRd"), key(b"word"));
+    }
+
+    #[test]
+    fn a_set_holds_words_of_any_length_exactly() {
+        let set: WordSet = ["the", "a", "notwithstanding", "incomprehensibilities", "caf\u{e9}"].into_iter().collect();
+        for w in ["the", "a", "notwithstanding", "incomprehensibilities", "caf\u{e9}"] {
+            assert!(set.contains(w), "{w}");
+        }
+        for w in ["", "The", "th", "then", "incomprehensibility", "cafe"] {
+            assert!(!set.contains(w), "{w}");
+        }
+    }
+}
