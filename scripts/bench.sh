@@ -135,8 +135,9 @@ COMMANDS="$WORK/commands.tsv"
 : >"$RESULTS"
 : >"$COMMANDS"
 
-# measure NAME INPUT -- COMMAND...: runs COMMAND $RUNS times under /usr/bin/time -v.
-measure() {
+# plan NAME INPUT -- COMMAND...: adds a measurement; `run_rounds` runs them.
+PLANNED=()
+plan() {
   local name=$1 input=$2
   shift 3
   local shown="$*"
@@ -144,24 +145,43 @@ measure() {
   shown=${shown//$CARGO_TARGET_DIR\/release\/earful/earful}
   shown=${shown//$ROOT\//}
   printf '%s\t%s\n' "$name" "$shown" >>"$COMMANDS"
-  cat -- "$input" >/dev/null  # into the page cache: every run reads warm
-  local i
+  PLANNED+=("$name $(printf '%q' "$input") $(printf '%q ' "$@")")
+}
+
+# run_once NAME RUN INPUT COMMAND...: one timed run under /usr/bin/time -v, into $RESULTS.
+run_once() {
+  local name=$1 i=$2 input=$3
+  shift 3
+  say "$name: run $i of $RUNS"
+  local t="$WORK/$name.$i.time" err="$WORK/$name.$i.stderr"
+  if ! /usr/bin/time -v -o "$t" "$@" >"$WORK/$name.$i.stdout" 2>"$err"; then
+    echo "bench: error: '$*' failed; the end of its stderr:" >&2
+    tail -n 20 "$err" >&2
+    [ -f "$t" ] && grep -E 'Exit status|Command terminated' "$t" >&2
+    exit 1
+  fi
+  awk -v name="$name" -v run="$i" -v bytes="$(stat -c %s "$input")" -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); wall = (n == 3) ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2] }
+    /Maximum resident set size/ { rss = $2 }
+    /User time/ { user = $2 }
+    /System time/ { sys = $2 }
+    END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, run, bytes, wall, rss, user, sys }
+  ' "$t" >>"$RESULTS"
+}
+
+# run_rounds: runs every planned measurement once per round, $RUNS rounds, so that a slow spell
+# of the machine (a shared host's neighbours) falls on all of them alike and the ratios compared
+# (threads, discovery, peer) come from runs taken side by side.
+run_rounds() {
+  local i entry
   for i in $(seq 1 "$RUNS"); do
-    say "$name: run $i of $RUNS"
-    local t="$WORK/$name.$i.time" err="$WORK/$name.$i.stderr"
-    if ! /usr/bin/time -v -o "$t" "$@" >"$WORK/$name.$i.stdout" 2>"$err"; then
-      echo "bench: error: '$shown' failed; the end of its stderr:" >&2
-      tail -n 20 "$err" >&2
-      [ -f "$t" ] && grep -E 'Exit status|Command terminated' "$t" >&2
-      exit 1
-    fi
-    awk -v name="$name" -v run="$i" -v bytes="$(stat -c %s "$input")" -F': ' '
-      /Elapsed \(wall clock\)/ { n = split($2, p, ":"); wall = (n == 3) ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2] }
-      /Maximum resident set size/ { rss = $2 }
-      /User time/ { user = $2 }
-      /System time/ { sys = $2 }
-      END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, run, bytes, wall, rss, user, sys }
-    ' "$t" >>"$RESULTS"
+    for entry in "${PLANNED[@]}"; do
+      eval "set -- $entry"
+      local name=$1 input=$2
+      shift 2
+      cat -- "$input" >/dev/null  # into the page cache: every run reads warm
+      run_once "$name" "$i" "$input" "$@"
+    done
   done
 }
 
@@ -175,18 +195,20 @@ measure() {
 # The issue's runs 2, 4 and 5 are "no discovery"; run 3 is the same as 2 with discovery on.
 MINE=("$EARFUL" mine --config data/earful.toml --quiet --force --no-discovery)
 DISCOVER=("$EARFUL" mine --config data/earful.toml --quiet --force)
-measure parse "$FULL" -- "$EARFUL" mine "$FULL" --out "$WORK/out/parse" --stage parse --quiet --force
-measure mine1k "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/mine1k"
+plan parse "$FULL" -- "$EARFUL" mine "$FULL" --out "$WORK/out/parse" --stage parse --quiet --force
+plan mine1k "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/mine1k"
+plan discover "$FULL" -- "${DISCOVER[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/discover"
+plan mine10k "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T10K" --out "$WORK/out/mine10k"
+plan threads1 "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --threads 1 --out "$WORK/out/threads1"
+plan threads2 "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --threads 2 --out "$WORK/out/threads2"
+plan peer "$FULL" -- "$PEER_PY" scripts/peer.py "$FULL" "$T1K" "$WORK/out/peer.csv"
+plan rss_quarter "$QUARTER" -- "${MINE[@]}" "$QUARTER" --taxonomy "$T1K" --out "$WORK/out/quarter"
+plan rss_half "$HALF" -- "${MINE[@]}" "$HALF" --taxonomy "$T1K" --out "$WORK/out/half"
+run_rounds
+# Each measurement writes its own folder: the manifests of the last round.
 cp "$WORK/out/mine1k/manifest.json" "$WORK/manifest-full.json"
-measure discover "$FULL" -- "${DISCOVER[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/discover"
 cp "$WORK/out/discover/manifest.json" "$WORK/manifest-discover.json"
-measure mine10k "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T10K" --out "$WORK/out/mine10k"
-measure threads1 "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --threads 1 --out "$WORK/out/threads1"
-measure threads2 "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --threads 2 --out "$WORK/out/threads2"
-measure peer "$FULL" -- "$PEER_PY" scripts/peer.py "$FULL" "$T1K" "$WORK/out/peer.csv"
-measure rss_quarter "$QUARTER" -- "${MINE[@]}" "$QUARTER" --taxonomy "$T1K" --out "$WORK/out/quarter"
 cp "$WORK/out/quarter/manifest.json" "$WORK/manifest-quarter.json"
-measure rss_half "$HALF" -- "${MINE[@]}" "$HALF" --taxonomy "$T1K" --out "$WORK/out/half"
 cp "$WORK/out/half/manifest.json" "$WORK/manifest-half.json"
 
 # 6. BENCHMARKS.md.
@@ -260,8 +282,9 @@ busy = other_cores >= 0.1
 def line(label, name, input_calls):
     wall = med(name, "wall")
     cpu = med(name, "cpu") / wall * 100
-    return (f"| {label} | {fmt(rows[name][0]['bytes'] / 1e6, 0)} | {fmt(wall, 2)} | {fmt(mbs(name))} | "
-            f"{fmt(input_calls / wall, 0)} | {fmt(med(name, 'rss') / 1e6)} | {cpu:.0f}% |")
+    walls = [r["wall"] for r in rows[name]]
+    return (f"| {label} | {fmt(rows[name][0]['bytes'] / 1e6, 0)} | {fmt(wall, 2)} | {fmt(min(walls), 2)}-{fmt(max(walls), 2)} | "
+            f"{fmt(mbs(name))} | {fmt(input_calls / wall, 0)} | {fmt(med(name, 'rss') / 1e6)} | {cpu:.0f}% |")
 
 out = []
 w = out.append
@@ -304,16 +327,17 @@ w(f"`earful sample --calls {E['CALLS']} --seed {E['SEED']} --length {E['LENGTH']
 w("")
 w("## Method")
 w("")
-w(f"Each command runs {runs} time{'s' if runs > 1 else ''} under `/usr/bin/time -v`; the table shows the median"
-  " wall time and peak resident set size. The input is read once before each series, so every run reads it from"
-  " the page cache (the figures measure earful, not the disk). MB is 10^6 bytes; MB/s is input bytes over wall"
+w(f"Each command runs {runs} time{'s' if runs > 1 else ''} under `/usr/bin/time -v`, in rounds (every command once"
+  " per round), so that a slow spell of the machine falls on all of them alike; the table shows the median wall"
+  " time, the range of the runs' wall times, and the median peak resident set size. The input is read just before"
+  " each run, so every run reads it from the page cache (the figures measure earful, not the disk). MB is 10^6 bytes; MB/s is input bytes over wall"
   " time; calls/s counts accepted calls; CPU is (user + system) / wall, 200% = both cores busy. `mine` runs write"
   " the whole report (CSVs, report.xlsx, manifest) with sentiment on.")
 w("")
 w("## Results")
 w("")
-w("| # | run | input MB | wall s | MB/s | calls/s | peak RSS MB | CPU |")
-w("|---|---|---:|---:|---:|---:|---:|---:|")
+w("| # | run | input MB | wall s | wall range s | MB/s | calls/s | peak RSS MB | CPU |")
+w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 w(line("1 | parse only (`--stage parse`)", "parse", calls["full"]))
 w(line("2 | mine, 1,000 phrases", "mine1k", calls["full"]))
 w(line("3 | mine, 1,000 phrases, with discovery", "discover", calls["full"]))
