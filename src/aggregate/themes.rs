@@ -865,7 +865,12 @@ impl<'a> Shown<'a> {
 /// Words are compared by their stems, so that the words said between a phrase's two ("alerts
 /// for deliveries") and the forms of a word ("bag", "bags") do not count.
 fn label(phrases: &[Named]) -> String {
-    let naming: Vec<&Named> = phrases.iter().filter(|p| !LIGHT_WORDS.contains(&p.key)).collect();
+    // A good word alone ("quick", "refunded") says how something went, not what it was: it names
+    // a theme only within a phrase ("loyalty discount").
+    let good = |p: &Named| {
+        !p.key.contains(' ') && crate::extract::sentiment::valence(&p.surface.to_lowercase()).is_some_and(|v| v > 0.0)
+    };
+    let naming: Vec<&Named> = phrases.iter().filter(|p| !LIGHT_WORDS.contains(&p.key) && !good(p)).collect();
     let naming = if naming.is_empty() { phrases.iter().collect() } else { naming };
     let telling: Vec<&Named> = naming.iter().copied().filter(|p| p.telling).collect();
     let pool: Vec<&Named> = if telling.len() >= 2 { telling } else { naming };
@@ -928,6 +933,9 @@ mod tests {
         // A verb of knowing names nothing; alone, it is all there is to show.
         assert_eq!(label(&phrases(&["seat", "understand", "plane", "legroom"])), "seat / plane / legroom");
         assert_eq!(label(&phrases(&["understand"])), "understand");
+        // A good word alone names nothing either; within a phrase it does.
+        assert_eq!(label(&phrases(&["calls abroad", "quick", "plan"])), "calls abroad / plan");
+        assert_eq!(label(&phrases(&["loyalty discount", "loyalty", "staying"])), "loyalty discount / staying");
         // Stems decide: the words between a phrase's two, and another form of a word, do not.
         let said = [
             ("discount stay", "discount for staying"),

@@ -26,6 +26,9 @@ const OPENING_SENTENCES: usize = 3;
 /// Lexicon words at or below this valence are blame, not a description of what happened.
 const STRONG_BLAME: f64 = -3.0;
 
+/// Lexicon words at or above this valence are praise, not a description of what happened.
+const PRAISE: f64 = 2.0;
+
 /// A quote is cut to this many bytes (at a character boundary).
 const MAX_QUOTE: usize = 240;
 
@@ -346,10 +349,11 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
             } else {
                 chunk.chars().any(char::is_uppercase) && !camel_case(trimmed)
             };
-        // Praise, and strong blame ("ridiculous", "worst"), say how customers feel, not what about;
-        // milder negative words often name the event itself ("lost", "delayed", "broken").
+        // Praise ("great", "helpful") and strong blame ("ridiculous", "worst") say how customers
+        // feel, not what about; milder words, good or bad, often name the event or the thing
+        // itself ("lost", "delayed", "broken"; "delivered", "refunded", "loyalty").
         let valence = super::sentiment::valence(word);
-        let feeling = valence.is_some_and(|v| v > 0.0 || v <= STRONG_BLAME);
+        let feeling = valence.is_some_and(|v| v >= PRAISE || v <= STRONG_BLAME);
         let number = number_word(word);
         if word.chars().count() < 2 || !plain || name || number {
             // A name, number or code is something the sentence is about ("delayed into STX").
