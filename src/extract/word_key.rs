@@ -9,7 +9,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub const KEY_BYTES: usize = 16;
 
 /// `word` packed little-endian, with ASCII letters lowercased when `lower`; `None` when it is
-/// empty or longer than [`KEY_BYTES`]. No two words share a key, as a word has no zero byte.
+/// empty, longer than [`KEY_BYTES`] or holds a zero byte. The zero bytes are the padding, so
+/// leaving such words out keeps any two words from sharing a key.
 #[inline]
 fn pack(word: &[u8], lower: bool) -> Option<u128> {
     if word.is_empty() || word.len() > KEY_BYTES {
@@ -18,6 +19,9 @@ fn pack(word: &[u8], lower: bool) -> Option<u128> {
     // Built in registers: bytes stored one by one and read back as one integer stall the CPU.
     let mut halves = [0u64; 2];
     for (i, &b) in word.iter().enumerate() {
+        if b == 0 {
+            return None;
+        }
         let b = if lower { b.to_ascii_lowercase() } else { b };
         halves[i / 8] |= u64::from(b) << (8 * (i % 8));
     }
@@ -114,6 +118,9 @@ mod tests {
         }
         assert_eq!(key(b""), None);
         assert_eq!(key(b"seventeen-letters"), None);
+        // The padding is zero bytes: a word holding one would share the key of a shorter word.
+        assert_eq!(key(b"a\0"), None);
+        assert_eq!(key_lowercase(b"A\0"), None);
         assert_ne!(key(b"Word"), key(b"word"));
         assert_eq!(key_lowercase(b"WoRd"), key(b"word"));
     }
@@ -124,7 +131,7 @@ mod tests {
         for w in ["the", "a", "notwithstanding", "incomprehensibilities", "caf\u{e9}"] {
             assert!(set.contains(w), "{w}");
         }
-        for w in ["", "The", "th", "then", "incomprehensibility", "cafe"] {
+        for w in ["", "The", "th", "then", "incomprehensibility", "cafe", "a\0", "the\0"] {
             assert!(!set.contains(w), "{w}");
         }
     }
