@@ -137,6 +137,7 @@ COMMANDS="$WORK/commands.tsv"
 
 # plan NAME INPUT -- COMMAND...: adds a measurement; `run_rounds` runs them.
 PLANNED=()
+declare -A SHOWN
 plan() {
   local name=$1 input=$2
   shift 3
@@ -145,6 +146,7 @@ plan() {
   shown=${shown//$CARGO_TARGET_DIR\/release\/earful/earful}
   shown=${shown//$ROOT\//}
   printf '%s\t%s\n' "$name" "$shown" >>"$COMMANDS"
+  SHOWN[$name]=$shown
   PLANNED+=("$name $(printf '%q' "$input") $(printf '%q ' "$@")")
 }
 
@@ -155,7 +157,7 @@ run_once() {
   say "$name: run $i of $RUNS"
   local t="$WORK/$name.$i.time" err="$WORK/$name.$i.stderr"
   if ! /usr/bin/time -v -o "$t" "$@" >"$WORK/$name.$i.stdout" 2>"$err"; then
-    echo "bench: error: '$*' failed; the end of its stderr:" >&2
+    echo "bench: error: '${SHOWN[$name]}' failed; the end of its stderr:" >&2
     tail -n 20 "$err" >&2
     [ -f "$t" ] && grep -E 'Exit status|Command terminated' "$t" >&2
     exit 1

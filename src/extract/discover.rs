@@ -8,11 +8,11 @@
 //! adjacent content words within a clause, so "lost my bags" gives `lost`, `bag` and `lost bag`.
 //! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
 
-use super::word_key::WordSet;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::word_key::WordSet;
 use crate::model::Kind;
 use crate::normalize::{self, Conversation};
 
@@ -134,10 +134,7 @@ fn asking_words() -> &'static WordSet {
             .iter()
             .flat_map(|cue| cue.split(' '))
             .filter(|w| !stops.contains(w))
-            .map(|w| stemmer().stem(w).into_owned())
-            .collect::<Vec<String>>()
-            .iter()
-            .map(String::as_str)
+            .map(|w| stemmer().stem(w))
             .collect()
     })
 }

@@ -93,11 +93,11 @@ impl WordSet {
     }
 }
 
-impl<'a> FromIterator<&'a str> for WordSet {
-    fn from_iter<I: IntoIterator<Item = &'a str>>(words: I) -> WordSet {
+impl<S: AsRef<str>> FromIterator<S> for WordSet {
+    fn from_iter<I: IntoIterator<Item = S>>(words: I) -> WordSet {
         let mut set = WordSet::default();
         for w in words {
-            set.insert(w);
+            set.insert(w.as_ref());
         }
         set
     }
