@@ -200,6 +200,9 @@ pub struct ReportWriter {
     metadata_fields: Vec<String>,
     field_index: HashMap<String, usize>,
     kinds: Vec<table::ColumnKind>,
+    /// Per metadata field: whether every value so far is a plain decimal number (`None` before
+    /// its first value). Such a field is a number column in the Calls sheet.
+    numeric: Vec<Option<bool>>,
     /// (row count, metadata field count) each time the field list grew after rows were written.
     growth: Vec<(u64, usize)>,
     /// A score of the row being written.
@@ -248,6 +251,7 @@ impl ReportWriter {
             metadata_fields: Vec::new(),
             field_index: HashMap::new(),
             kinds: table::call_columns(&[]).iter().map(|c| c.kind).collect(),
+            numeric: Vec::new(),
             growth: Vec::new(),
             scratch: String::new(),
             calls: 0,
@@ -269,6 +273,7 @@ impl ReportWriter {
         }
         if self.metadata_fields.len() != before {
             self.kinds = table::call_columns(&self.metadata_fields).iter().map(|c| c.kind).collect();
+            self.numeric.resize(self.metadata_fields.len(), None);
             if self.calls > 0 {
                 self.growth.push((self.calls, before));
             }
@@ -294,7 +299,10 @@ impl ReportWriter {
         let body = &mut self.body;
         body.write_field(cell_text(&row.call_id).as_bytes()).map_err(io)?;
         body.write_field(cell_text(row.started_at.as_deref().unwrap_or_default()).as_bytes()).map_err(io)?;
-        for v in meta {
+        for (v, numeric) in meta.into_iter().zip(&mut self.numeric) {
+            if !v.is_empty() && *numeric != Some(false) {
+                *numeric = Some(sheet_xml::is_plain_decimal(v));
+            }
             body.write_field(cell_text(v).as_bytes()).map_err(io)?;
         }
         body.write_field(itoa(row.turns).as_str()).map_err(io)?;
@@ -344,6 +352,11 @@ impl ReportWriter {
         body.flush().map_err(io_err(&body_path))?;
         drop(body);
         let mut columns = table::call_columns(&self.metadata_fields);
+        for (col, numeric) in columns[2..].iter_mut().zip(&self.numeric) {
+            if *numeric == Some(true) {
+                col.kind = ColumnKind::Number;
+            }
+        }
         if themes.is_some() {
             columns.push(table::theme_column());
         }
@@ -438,7 +451,8 @@ mod tests {
         w.call(&row("c1", &[("region", "west")])).unwrap();
         w.call(&row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
         w.call(&row("c3", &[("plan", "plus")])).unwrap();
-        w.finish(None).unwrap();
+        let columns = w.finish(None).unwrap();
+        assert!(columns.iter().all(|c| c.kind != ColumnKind::Number), "no field holds numbers");
         let text = fs::read_to_string(dir.path().join("calls.csv")).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert!(lines[0].starts_with("call_id,started_at,region,plan,turns,"), "{}", lines[0]);
@@ -446,6 +460,28 @@ mod tests {
         assert!(lines[2].starts_with("c2,,east,basic,0,"), "{}", lines[2]);
         assert!(lines[3].starts_with("c3,,,plus,0,"), "{}", lines[3]);
         assert!(!dir.path().join(BODY).exists());
+    }
+
+    #[test]
+    fn a_metadata_field_of_plain_numbers_is_a_number_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ReportWriter::create(dir.path()).unwrap();
+        let fields = ["value", "zip", "orders", "note", "empty"];
+        for values in
+            [["24.94", "02134", "2", "12", ""], ["-3.50", "10001", "", "n/a", ""], ["0", "94105", "17", "7", ""]]
+        {
+            let metadata = fields.iter().zip(values).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            w.call(&CallRow { call_id: "c".into(), metadata, ..CallRow::default() }).unwrap();
+        }
+        let columns = w.finish(None).unwrap();
+        let kind = |name: &str| columns.iter().find(|c| c.name == name).map(|c| c.kind);
+        assert_eq!(kind("value"), Some(ColumnKind::Number));
+        assert_eq!(kind("orders"), Some(ColumnKind::Number));
+        // An id with a leading zero, a value that is not a number, and no value at all stay text.
+        assert_eq!(kind("zip"), Some(ColumnKind::Text));
+        assert_eq!(kind("note"), Some(ColumnKind::Text));
+        assert_eq!(kind("empty"), Some(ColumnKind::Text));
+        assert_eq!(kind("turns"), Some(ColumnKind::Int));
     }
 
     #[test]

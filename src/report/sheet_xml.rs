@@ -236,26 +236,35 @@ fn write_row(
     out.push_str("</row>");
 }
 
-/// Whether a number's text is what `f64`'s `Display` prints for it: an optional minus, an
-/// integer part without leading zeros, an optional fraction that does not end in 0, and at most
-/// 15 significant digits (so the text is the shortest that reads back as the same `f64`).
-fn is_shortest_form(text: &str) -> bool {
+/// A decimal number's integer and fraction digits, when `text` is an optional minus, an integer
+/// part without leading zeros, an optional fraction of at least one digit, and at most 15
+/// significant digits (so an `f64` holds it exactly as written).
+fn decimal_parts(text: &str) -> Option<(&[u8], Option<&[u8]>)> {
     let body = text.strip_prefix('-').unwrap_or(text).as_bytes();
     let (int, frac) = match body.iter().position(|&b| b == b'.') {
         Some(dot) => (&body[..dot], Some(&body[dot + 1..])),
         None => (body, None),
     };
     let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
-    if !digits(int) || (int.len() > 1 && int[0] == b'0') {
-        return false;
-    }
-    if let Some(frac) = frac {
-        if !digits(frac) || frac.ends_with(b"0") {
-            return false;
-        }
+    if !digits(int) || (int.len() > 1 && int[0] == b'0') || frac.is_some_and(|f| !digits(f)) {
+        return None;
     }
     let significant = int.iter().chain(frac.unwrap_or_default()).skip_while(|&&b| b == b'0').count();
-    significant <= 15
+    (significant <= 15).then_some((int, frac))
+}
+
+/// Whether `text` is a plain decimal number that a spreadsheet may hold as a number without
+/// changing what it says: not an id with leading zeros ("007", "02134") nor one too long for a
+/// double ("4111111111111111").
+pub(super) fn is_plain_decimal(text: &str) -> bool {
+    decimal_parts(text).is_some()
+}
+
+/// Whether a number's text is what `f64`'s `Display` prints for it: a plain decimal (see
+/// [`decimal_parts`]) whose fraction does not end in 0 (so the text is the shortest that reads
+/// back as the same `f64`).
+fn is_shortest_form(text: &str) -> bool {
+    decimal_parts(text).is_some_and(|(_, frac)| !frac.is_some_and(|f| f.ends_with(b"0")))
 }
 
 /// Writes `text` as XML character data the way Excel stores it: `&`, `<` and `>` as entities;
@@ -435,16 +444,17 @@ mod tests {
             col("score", ColumnKind::Score),
             col("flag", ColumnKind::Bool),
             col("quote", ColumnKind::Text),
+            col("value", ColumnKind::Number),
         ];
         let long = "é".repeat(MAX_CELL_CHARS);
         let csv = format!(
-            "id,n,score,flag,quote\n\
-             c1,3,-0.4472,true,plain words\n\
-             c2,,0.5,false,\" leading and trailing \"\n\
-             c3,12,NaN,true,\"a & b < c > d, \"\"quoted\"\", _x0041_ and bell\u{7}\"\n\
-             c4,n/a,1e3,,\"two\nlines\"\n\
-             c5,7,inf,true,{long}\n\
-             ,0,0,false,\u{FFFF} naïve ’\n"
+            "id,n,score,flag,quote,value\n\
+             c1,3,-0.4472,true,plain words,24.94\n\
+             c2,,0.5,false,\" leading and trailing \",24.50\n\
+             c3,12,NaN,true,\"a & b < c > d, \"\"quoted\"\", _x0041_ and bell\u{7}\",-3\n\
+             c4,n/a,1e3,,\"two\nlines\",\n\
+             c5,7,inf,true,{long},0\n\
+             ,0,0,false,\u{FFFF} naïve ’,123456789012345\n"
         );
         let (want, xml) = reference(&csv, &columns);
         let sheet =
@@ -458,6 +468,6 @@ mod tests {
             write_row(&mut got, r as u32 + 2, &record.unwrap(), &columns, &names, &shell.styles);
         }
         assert_eq!(got, want);
-        assert!(shell.head.contains("<dimension ref=\"A1:E7\"/>"), "{}", shell.head);
+        assert!(shell.head.contains("<dimension ref=\"A1:F7\"/>"), "{}", shell.head);
     }
 }

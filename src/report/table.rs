@@ -21,6 +21,9 @@ pub enum ColumnKind {
     Score,
     /// true / false.
     Bool,
+    /// A number as the input gave it, shown as written: a metadata field whose every value is a
+    /// plain decimal number (see `sheet_xml::is_plain_decimal`).
+    Number,
 }
 
 /// A column: its name in the CSV header and the XLSX, its kind and its XLSX width.
