@@ -25,18 +25,58 @@ pub type Gap = (usize, usize);
 /// Writes `text` without the adverbs that follow an auxiliary into `out`, and where each was
 /// left out into `gaps`. Returns false, with `out` and `gaps` cleared, when there is none.
 ///
-/// Called on every customer turn, so it reads bytes and only looks at the word before an
-/// adverb once it has found one.
-pub fn without_adverbs(text: &str, out: &mut String, gaps: &mut Vec<Gap>) -> bool {
+/// `adverbs` are where the words of [`ADVERBS`] stand in `text`, in order: whole words (no word
+/// byte right before), each followed by an ASCII space. The matcher finds them in the scan it
+/// makes for the taxonomy anyway ([`adverb_words`] finds them alone), so a turn without one, most
+/// turns, costs nothing here, and only the word before each is read.
+pub fn without_adverbs(text: &str, adverbs: &[(usize, usize)], out: &mut String, gaps: &mut Vec<Gap>) -> bool {
     out.clear();
     gaps.clear();
     let bytes = text.as_bytes();
     let mut copied = 0;
-    // The word before the current one, when only spaces stand between them.
-    let mut previous: Option<(usize, usize)> = None;
-    // Whether that word is an auxiliary, or an adverb left out after one (it still governs what
-    // follows: "would also be quite useful").
-    let mut previous_governs = false;
+    // The last adverb left out: it still governs what follows ("would also be quite useful").
+    let mut left_out: Option<(usize, usize)> = None;
+    for &(start, end) in adverbs {
+        // The word before, when only spaces stand between it and the adverb.
+        let mut before_end = start;
+        while before_end > 0 && bytes[before_end - 1].is_ascii_whitespace() {
+            before_end -= 1;
+        }
+        if before_end == 0 || !is_word_byte(bytes[before_end - 1]) {
+            continue;
+        }
+        let mut before_start = before_end;
+        while before_start > 0 && is_word_byte(bytes[before_start - 1]) {
+            before_start -= 1;
+        }
+        let governed = left_out == Some((before_start, before_end)) || is_auxiliary(&text[before_start..before_end]);
+        let skip_to = end + text[end..].len() - text[end..].trim_start().len();
+        if governed && skip_to < text.len() {
+            out.push_str(&text[copied..start]);
+            gaps.push((out.len(), skip_to - start));
+            copied = skip_to;
+            left_out = Some((start, end));
+        }
+    }
+    if gaps.is_empty() {
+        out.clear();
+        return false;
+    }
+    out.push_str(&text[copied..]);
+    true
+}
+
+/// Whether the adverb the matcher found at `start..end` of `bytes` (lowercased or not) stands as
+/// [`without_adverbs`] needs it: a whole word followed by an ASCII space.
+pub(super) fn stands_alone(bytes: &[u8], start: usize, end: usize) -> bool {
+    (start == 0 || !is_word_byte(bytes[start - 1])) && bytes.get(end).is_some_and(u8::is_ascii_whitespace)
+}
+
+/// The words of [`ADVERBS`] in `text` as [`without_adverbs`] takes them, found by reading every
+/// word: what the matcher finds in its scan.
+pub fn adverb_words(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if !is_word_byte(bytes[i]) {
@@ -47,31 +87,11 @@ pub fn without_adverbs(text: &str, out: &mut String, gaps: &mut Vec<Gap>) -> boo
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
-        let end = i;
-        let after = bytes.get(end).copied();
-        // Most words are not adverbs: that is checked first, on the word folded to lowercase.
-        if after.is_some_and(|b| b.is_ascii_whitespace()) && is_adverb(&text[start..end]) {
-            let spaced = |from: usize| bytes[from..start].iter().all(u8::is_ascii_whitespace);
-            let governed = previous.is_some_and(|(s, e)| spaced(e) && (previous_governs || is_auxiliary(&text[s..e])));
-            let skip_to = end + text[end..].len() - text[end..].trim_start().len();
-            if governed && skip_to < text.len() {
-                out.push_str(&text[copied..start]);
-                gaps.push((out.len(), skip_to - start));
-                copied = skip_to;
-                previous = Some((start, end));
-                previous_governs = true;
-                continue;
-            }
+        if stands_alone(bytes, start, i) && is_adverb(&text[start..i]) {
+            found.push((start, i));
         }
-        previous = Some((start, end));
-        previous_governs = false;
     }
-    if gaps.is_empty() {
-        out.clear();
-        return false;
-    }
-    out.push_str(&text[copied..]);
-    true
+    found
 }
 
 /// The longest word of the lists above (and of the negation rule's), in bytes.
@@ -100,7 +120,7 @@ pub(super) fn fold<'a>(word: &str, buf: &'a mut [u8; LONGEST]) -> Option<&'a str
 }
 
 /// Adverbs of degree or emphasis that may be left out after an [`AUXILIARIES`] word, lowercase.
-const ADVERBS: &[&[u8]] = &[
+pub(super) const ADVERBS: &[&[u8]] = &[
     b"really",
     b"actually",
     b"even",
@@ -172,11 +192,76 @@ pub fn original_offset(gaps: &[Gap], at: usize, is_end: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The definition [`without_adverbs`] is held to: every word read in turn, an adverb left out
+    /// when the word before it, with only spaces between, is an auxiliary or an adverb left out.
+    fn reference(text: &str) -> Option<(String, Vec<Gap>)> {
+        let (mut out, mut gaps) = (String::new(), Vec::new());
+        let bytes = text.as_bytes();
+        let (mut copied, mut i) = (0, 0);
+        let mut previous: Option<(usize, usize, bool)> = None;
+        while i < bytes.len() {
+            if !is_word_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            let end = i;
+            let spaced = |from: usize| bytes[from..start].iter().all(u8::is_ascii_whitespace);
+            let governed = previous.is_some_and(|(s, e, governs)| spaced(e) && (governs || is_auxiliary(&text[s..e])));
+            let skip_to = end + text[end..].len() - text[end..].trim_start().len();
+            let adverb = bytes.get(end).is_some_and(u8::is_ascii_whitespace) && is_adverb(&text[start..end]);
+            if adverb && governed && skip_to < text.len() {
+                out.push_str(&text[copied..start]);
+                gaps.push((out.len(), skip_to - start));
+                copied = skip_to;
+                previous = Some((start, end, true));
+            } else {
+                previous = Some((start, end, false));
+            }
+        }
+        (!gaps.is_empty()).then(|| {
+            out.push_str(&text[copied..]);
+            (out, gaps)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn reading_only_around_the_adverbs_found_leaves_out_what_reading_every_word_does(
+            words in proptest::collection::vec(
+                prop_oneof![
+                    Just("really"), Just("Even"), Just("so"), Just("also"), Just("quite"), Just("is"), Just("would"),
+                    Just("be"), Just("I'm"), Just("don\u{2019}t"), Just("not"), Just("it"), Just("app"), Just("slow"),
+                    Just("sorry"), Just("\u{e9}t\u{e9}"), Just("much"),
+                ],
+                0..12,
+            ),
+            seps in proptest::collection::vec(
+                prop_oneof![Just(" "), Just("  "), Just("\t"), Just(", "), Just(". "), Just("-"), Just("\u{a0}"), Just("")],
+                12,
+            ),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let (mut out, mut gaps) = (String::new(), Vec::new());
+            let found = without_adverbs(&text, &adverb_words(&text), &mut out, &mut gaps);
+            prop_assert_eq!(found.then_some((out, gaps)), reference(&text));
+        }
+    }
 
     fn shortened(text: &str) -> Option<String> {
         let (mut out, mut gaps) = (String::new(), Vec::new());
-        without_adverbs(text, &mut out, &mut gaps).then_some(out)
+        without_adverbs(text, &adverb_words(text), &mut out, &mut gaps).then_some(out)
     }
 
     /// `{text, expect}` rows: the text with the adverbs left out, or `None` when none is.
@@ -219,7 +304,7 @@ mod tests {
     fn offsets_map_back_to_the_original_text() {
         let text = "It would also be quite useful to have";
         let (mut out, mut gaps) = (String::new(), Vec::new());
-        assert!(without_adverbs(text, &mut out, &mut gaps));
+        assert!(without_adverbs(text, &adverb_words(text), &mut out, &mut gaps));
         let phrase = "would be useful";
         let start = out.find(phrase).unwrap();
         let (s, e) = (original_offset(&gaps, start, false), original_offset(&gaps, start + phrase.len(), true));

@@ -25,6 +25,8 @@ thread_local! {
     static SHORTENED: std::cell::RefCell<(String, Vec<adverb::Gap>, Vec<Hit>)> = const {
         std::cell::RefCell::new((String::new(), Vec::new(), Vec::new()))
     };
+    /// Per thread, reused for every turn: where the adverbs of [`adverb::ADVERBS`] stand in it.
+    static ADVERBS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A phrase of a category found in a text, after boundaries, exclusions and negation.
@@ -49,6 +51,9 @@ struct PatternInfo {
     anchored: bool,
     /// Written `_ phrase`: counts only after a subject that names a thing ([`after_a_subject`]).
     subject: bool,
+    /// Not a phrase: one of the adverbs [`adverb::without_adverbs`] may leave out, looked for in
+    /// the same scan.
+    adverb: bool,
 }
 
 /// The compiled taxonomy.
@@ -103,7 +108,14 @@ impl Matcher {
                         Some(rest) => (true, rest.trim_start().to_string()),
                         None => (false, phrase),
                     };
-                    let pattern = PatternInfo { category: ci as u16, phrase: pi as u16, exclude, anchored, subject };
+                    let pattern = PatternInfo {
+                        category: ci as u16,
+                        phrase: pi as u16,
+                        exclude,
+                        anchored,
+                        subject,
+                        adverb: false,
+                    };
                     if phrase.contains('\'') {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
                         info.push(pattern);
@@ -135,6 +147,19 @@ impl Matcher {
         } else {
             AhoCorasickKind::ContiguousNFA
         });
+        // The adverbs ride along in the same scan (a few dozen bytes; the choice above is the
+        // phrases' alone): most turns have none, and then they need no second reading.
+        for word in adverb::ADVERBS {
+            patterns.push(String::from_utf8_lossy(word).into_owned());
+            info.push(PatternInfo {
+                category: 0,
+                phrase: 0,
+                exclude: false,
+                anchored: false,
+                subject: false,
+                adverb: true,
+            });
+        }
         // Case is folded before the search (see `scan`): an automaton over lowercase patterns has
         // half the letter classes of a case-insensitive one, so its table is smaller.
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
@@ -147,9 +172,12 @@ impl Matcher {
     /// helpful"; see [`adverb`]): the text is scanned a second time with those adverbs left out.
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         let first = hits.len();
-        self.scan(text, 0..text.len(), hits);
+        let mut adverbs = ADVERBS.take();
+        adverbs.clear();
+        self.scan(text, 0..text.len(), hits, Some(&mut adverbs));
+        let found = !adverbs.is_empty();
         SHORTENED.with_borrow_mut(|(short, gaps, more)| {
-            if !adverb::without_adverbs(text, short, gaps) {
+            if !found || !adverb::without_adverbs(text, &adverbs, short, gaps) {
                 return;
             }
             more.clear();
@@ -163,14 +191,14 @@ impl Matcher {
                 window = match window {
                     Some((a, b)) if from <= b => Some((a, to)),
                     Some((a, b)) => {
-                        self.scan(short, a..b, more);
+                        self.scan(short, a..b, more, None);
                         Some((from, to))
                     }
                     None => Some((from, to)),
                 };
             }
             if let Some((a, b)) = window {
-                self.scan(short, a..b, more);
+                self.scan(short, a..b, more, None);
             }
             let before = hits.len();
             for h in more.iter() {
@@ -185,11 +213,19 @@ impl Matcher {
                 hits[first..].sort_by_key(|h| (h.start, h.category, std::cmp::Reverse(h.end)));
             }
         });
+        ADVERBS.set(adverbs);
     }
 
     /// Finds the category phrases that lie in `span` of `text`, as written; what stands around
-    /// the span still counts as context (sentence starts, subjects, negation).
-    fn scan(&self, text: &str, span: std::ops::Range<usize>, hits: &mut Vec<Hit>) {
+    /// the span still counts as context (sentence starts, subjects, negation). With `adverbs`,
+    /// also where the adverbs [`adverb::without_adverbs`] takes stand, in order.
+    fn scan(
+        &self,
+        text: &str,
+        span: std::ops::Range<usize>,
+        hits: &mut Vec<Hit>,
+        mut adverbs: Option<&mut Vec<(usize, usize)>>,
+    ) {
         let Some(automaton) = &self.automaton else { return };
         let first = hits.len();
         let mut excluded: Vec<(u16, usize, usize)> = Vec::new();
@@ -199,10 +235,18 @@ impl Matcher {
         lower.make_ascii_lowercase();
         for m in automaton.find_overlapping_iter(lower.as_slice()) {
             let (start, end) = (span.start + m.start(), span.start + m.end());
+            let info = self.info[m.pattern().as_usize()];
+            if info.adverb {
+                if let Some(adverbs) = adverbs.as_deref_mut() {
+                    if adverb::stands_alone(text.as_bytes(), start, end) {
+                        adverbs.push((start, end));
+                    }
+                }
+                continue;
+            }
             if !at_word_boundaries(text, start, end) {
                 continue;
             }
-            let info = self.info[m.pattern().as_usize()];
             if (info.anchored && !starts_sentence(text, start)) || (info.subject && !after_a_subject(text, start)) {
                 continue;
             }
@@ -553,6 +597,18 @@ mod tests {
     }
 
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_scan_finds_the_adverbs_reading_every_word_finds(
+            text in "([Rr]eally|so|SO|also|even|seven|much|is|be|not|won't|x|\u{e9}|'| |\t|,|\\.|-){0,14}",
+        ) {
+            let matcher = Matcher::new(&taxonomy()).unwrap();
+            let (mut hits, mut adverbs) = (Vec::new(), Vec::new());
+            matcher.scan(&text, 0..text.len(), &mut hits, Some(&mut adverbs));
+            proptest::prop_assert_eq!(adverbs, adverb::adverb_words(&text));
+        }
+    }
 
     fn taxonomy() -> Taxonomy {
         Taxonomy::parse(
