@@ -274,9 +274,11 @@ fn is_shortest_form(text: &str) -> bool {
 fn push_escaped(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     // Most cells have nothing to escape: one pass over the bytes says so. (U+FFFE and U+FFFF
-    // start with 0xEF in UTF-8.)
-    let special = |b: &u8| matches!(b, 0..=0x08 | 0x0B..=0x1F | b'&' | b'<' | b'>' | b'_' | 0xEF);
-    if !bytes.iter().any(special) {
+    // start with 0xEF in UTF-8.) Blocks of 32 bytes are tested whole, without stopping inside
+    // one, which compiles to vector code.
+    let special =
+        |b: u8| (b <= 0x08) | (b.wrapping_sub(0x0B) <= 0x1F - 0x0B) | matches!(b, b'&' | b'<' | b'>' | b'_' | 0xEF);
+    if !bytes.chunks(32).any(|block| block.iter().fold(false, |found, &b| found | special(b))) {
         out.push_str(text);
         return;
     }
@@ -381,6 +383,8 @@ mod tests {
             ("non-character \u{FFFF}", "non-character _xFFFF_"),
             ("quotes \"stay\" 'as' is", "quotes \"stay\" 'as' is"),
             ("naïve café ’", "naïve café ’"),
+            ("past the first block of 32 bytes: a < b", "past the first block of 32 bytes: a &lt; b"),
+            ("past the first block of 32 bytes: bell\u{1F}", "past the first block of 32 bytes: bell_x001F_"),
         ];
         for (text, want) in rows {
             let mut out = String::new();
