@@ -184,7 +184,6 @@ struct Processed {
     follow_up: Option<FollowUpRow>,
     row: CallRow,
     mentions: Vec<(Kind, u16, u16, u32, String)>,
-    segments: Vec<(String, String)>,
     findings: Findings,
     ideas: Vec<CallIdea>,
     unknown_turns: u64,
@@ -338,7 +337,6 @@ impl Stages {
         let ids = |c: &u16| taxonomy.categories[*c as usize].id.as_str();
         let categories = findings.categories.iter().map(ids).collect::<Vec<_>>().join(";");
         let follow_up = self.follow_up(&conv, &findings, &mentions, &categories, &quote);
-        let segments = aggregate::segment_values(&conv.call.metadata, findings.sentiment_end, &self.config);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
         let terms = self.config.discovery.is_some().then(|| {
             let mut known = discover::Known::default();
@@ -374,7 +372,6 @@ impl Stages {
             follow_up,
             row,
             mentions,
-            segments,
             findings,
             ideas,
             unknown_turns,
@@ -512,7 +509,7 @@ impl Sink {
         outcome: Outcome,
         files: &[InputFile],
         taxonomy: &Taxonomy,
-        max_values: usize,
+        config: &Config,
     ) -> Result<(), Error> {
         match outcome {
             Outcome::Reject { file, record, reason, seen } => {
@@ -533,7 +530,7 @@ impl Sink {
                         Outcome::Reject { file: p.file, record: ingest::record_name(p.line), reason, seen: p.seen },
                         files,
                         taxonomy,
-                        max_values,
+                        config,
                     );
                 }
                 self.seen.insert(id_hash, (p.file as u32, p.line));
@@ -576,17 +573,21 @@ impl Sink {
                         None => per_category.push((*category, 1)),
                     }
                 }
+                // The segments borrow the row's metadata and the config: worked out here rather than
+                // on the worker, they need no copies.
+                let mut segments = Vec::with_capacity(p.row.metadata.len() + 1);
+                aggregate::segment_values(&p.row.metadata, p.row.sentiment_end, config, &mut segments);
                 let call = CallCounts {
-                    segments: &p.segments,
+                    segments: &segments,
                     categories: &p.findings.categories,
                     mentions: &per_category,
                     ideas: &p.ideas,
                     complaint_mentions: p.findings.complaints,
                     idea_mentions: p.findings.ideas,
                 };
-                self.counts.add(&call, max_values);
+                self.counts.add(&call, config.max_values);
                 if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.as_mut()) {
-                    collector.add(&p.row.call_id, terms, &p.segments);
+                    collector.add(&p.row.call_id, terms, &segments);
                     self.call_files.push(p.file as u32);
                 }
             }
@@ -729,7 +730,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         join: stages.decoder.join().map(MetadataJoin::stats),
         speaker_options: stages.decoder.formats().speakers.clone(),
     };
-    let max_values = stages.config.max_values;
+    let config = &stages.config;
     let limits = stages.config.limits;
     // One worker means one core: the reader, the worker and the sink then take turns on this
     // thread instead of spreading over three, so `--threads 1` is a true single-core run.
@@ -738,7 +739,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         let mut failed = None;
         ingest::Reader::new(&files, BATCH_BYTES, limits).run(|batch| {
             for item in &batch.items {
-                if let Err(e) = sink.take(stages.process(&batch, item), &files, taxonomy, max_values) {
+                if let Err(e) = sink.take(stages.process(&batch, item), &files, taxonomy, config) {
                     failed = Some(e);
                     return false;
                 }
@@ -761,7 +762,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
                 for (outcomes, bytes) in out_rx {
                     for outcome in outcomes {
-                        sink.take(outcome, files_ref, taxonomy, max_values)?;
+                        sink.take(outcome, files_ref, taxonomy, config)?;
                     }
                     bar_ref.inc(bytes);
                     bar_ref.set_message(format!("{} calls", sink.counts.calls));

@@ -99,7 +99,7 @@ pub struct Counts {
 #[derive(Debug, Clone, Default)]
 pub struct CallCounts<'a> {
     /// (segment field, value) pairs of the call.
-    pub segments: &'a [(String, String)],
+    pub segments: &'a [(&'a str, &'a str)],
     /// Distinct categories mentioned.
     pub categories: &'a [u16],
     /// (category, mentions in the call) pairs.
@@ -134,22 +134,22 @@ impl Counts {
         }
         for (field, value) in call.segments {
             // Look up before inserting: the keys repeat on every call and need no fresh copy.
-            if !self.fields.contains_key(field) {
-                self.fields.insert(field.clone(), FieldCounts::default());
+            if !self.fields.contains_key(*field) {
+                self.fields.insert(field.to_string(), FieldCounts::default());
             }
-            let Some(fc) = self.fields.get_mut(field) else { continue };
+            let Some(fc) = self.fields.get_mut(*field) else { continue };
             if fc.too_many_values {
                 continue;
             }
-            if !fc.values.contains_key(value) {
+            if !fc.values.contains_key(*value) {
                 if fc.values.len() >= max_values {
                     fc.too_many_values = true;
                     fc.values.clear();
                     continue;
                 }
-                fc.values.insert(value.clone(), ValueCounts { calls: 0, category_calls: vec![0; n] });
+                fc.values.insert(value.to_string(), ValueCounts { calls: 0, category_calls: vec![0; n] });
             }
-            let Some(vc) = fc.values.get_mut(value) else { continue };
+            let Some(vc) = fc.values.get_mut(*value) else { continue };
             vc.calls += 1;
             for &c in call.categories {
                 vc.category_calls[c as usize] += 1;

@@ -45,8 +45,16 @@ pub struct SegmentRow {
 }
 
 /// The (field, value) pairs a call belongs to.
-pub fn segment_values(metadata: &[(String, String)], sentiment_end: f64, config: &Config) -> Vec<(String, String)> {
-    let mut out = Vec::with_capacity(metadata.len() + 1);
+///
+/// The pairs borrow from the call's metadata and the config, into `out` (cleared first): a call
+/// has a pair per field, and copying each name and value cost a dozen allocations per call.
+pub fn segment_values<'a>(
+    metadata: &'a [(String, String)],
+    sentiment_end: f64,
+    config: &'a Config,
+    out: &mut Vec<(&'a str, &'a str)>,
+) {
+    out.clear();
     for (field, value) in metadata {
         if config.exclude_fields.contains(field) {
             continue;
@@ -63,10 +71,10 @@ pub fn segment_values(metadata: &[(String, String)], sentiment_end: f64, config:
             continue;
         }
         let value = match bins {
-            Some(b) => b.label(value).unwrap_or("(not a number)").to_string(),
-            None => value.to_string(),
+            Some(b) => b.label(value).unwrap_or("(not a number)"),
+            None => value,
         };
-        out.push((name.to_string(), value));
+        out.push((name, value));
     }
     let mood = if sentiment_end >= config.happy_at {
         "happy"
@@ -75,8 +83,7 @@ pub fn segment_values(metadata: &[(String, String)], sentiment_end: f64, config:
     } else {
         "neutral"
     };
-    out.push((SENTIMENT_FIELD.to_string(), mood.to_string()));
-    out
+    out.push((SENTIMENT_FIELD, mood));
 }
 
 /// segments.csv rows, ordered by field, value and category (taxonomy order).
@@ -174,7 +181,7 @@ mod tests {
             if idea {
                 cats.push(1u16);
             }
-            let segs = vec![("region".to_string(), if west { "west" } else { "east" }.to_string())];
+            let segs = vec![("region", if west { "west" } else { "east" })];
             counts.add(&CallCounts { segments: &segs, categories: &cats, ..CallCounts::default() }, 50);
         }
         let rows = table(&counts, &taxonomy(), &config).unwrap();
@@ -196,7 +203,7 @@ mod tests {
         for i in 0..100u32 {
             let rare = i < 5;
             let cats: Vec<u16> = if rare { vec![0] } else { vec![] };
-            let segs = vec![("tier".to_string(), if rare { "vip" } else { "std" }.to_string())];
+            let segs = vec![("tier", if rare { "vip" } else { "std" })];
             counts.add(&CallCounts { segments: &segs, categories: &cats, ..CallCounts::default() }, 50);
         }
         let rows = table(&counts, &taxonomy(), &config).unwrap();
@@ -217,16 +224,17 @@ mod tests {
             ("customer_id".to_string(), "C-1".to_string()),
             ("plan".to_string(), " ".to_string()),
         ];
-        let got = segment_values(&meta, -0.5, &config);
-        let want = [("region", "west"), ("buyer", "heavy"), ("sentiment", "unhappy")];
-        assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+        let mut got = vec![("stale", "pair")];
+        segment_values(&meta, -0.5, &config, &mut got);
+        assert_eq!(got, [("region", "west"), ("buyer", "heavy"), ("sentiment", "unhappy")]);
     }
 
     #[test]
     fn too_many_values_drops_the_field() {
         let mut counts = Counts::new(2);
         for i in 0..60 {
-            let segs = vec![("customer_id".to_string(), format!("C-{i}")), ("region".to_string(), "west".to_string())];
+            let id = format!("C-{i}");
+            let segs = vec![("customer_id", id.as_str()), ("region", "west")];
             counts.add(&CallCounts { segments: &segs, ..CallCounts::default() }, 50);
         }
         assert!(counts.fields["customer_id"].too_many_values);

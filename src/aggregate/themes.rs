@@ -135,7 +135,8 @@ pub struct Collector {
     ids: [TextMap<String, u32>; 2],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
-    segment_ids: TextMap<(String, String), u32>,
+    /// Segment value ids by field, then value.
+    segment_ids: TextMap<String, TextMap<String, u32>>,
     segment_values: Vec<(String, String)>,
 }
 
@@ -224,15 +225,15 @@ fn call_hash(id: &str) -> u64 {
 impl Collector {
     /// Adds one call's terms and the segment values it belongs to. What it keeps is taken out of
     /// `call`; the rest is left there, for the thread that made it to free.
-    pub fn add(&mut self, call_id: &str, call: &mut CallTerms, segments: &[(String, String)]) {
+    pub fn add(&mut self, call_id: &str, call: &mut CallTerms, segments: &[(&str, &str)]) {
         let segments = segments
             .iter()
-            .map(|pair| match self.segment_ids.get(pair) {
+            .map(|&(field, value)| match self.segment_ids.get(field).and_then(|values| values.get(value)) {
                 Some(&id) => id,
                 None => {
                     let id = self.segment_values.len() as u32;
-                    self.segment_ids.insert(pair.clone(), id);
-                    self.segment_values.push(pair.clone());
+                    self.segment_ids.entry(field.to_string()).or_default().insert(value.to_string(), id);
+                    self.segment_values.push((field.to_string(), value.to_string()));
                     id
                 }
             })
@@ -1018,11 +1019,7 @@ mod tests {
         let mut c = Collector::default();
         let ids: Vec<String> = calls.iter().map(|(id, _)| id.clone()).collect();
         for (id, mut t) in calls {
-            c.add(
-                &id,
-                &mut t,
-                &[("region".to_string(), if id.starts_with("bag") { "west" } else { "east" }.to_string())],
-            );
+            c.add(&id, &mut t, &[("region", if id.starts_with("bag") { "west" } else { "east" })]);
         }
         (c.themes(rules, 50), ids)
     }
