@@ -1,5 +1,5 @@
 //! The rows of the big sheets (Calls, Mentions) written as SpreadsheetML straight into the
-//! workbook's zip, one compressing thread per sheet.
+//! workbook's zip, each sheet on threads of its own.
 //!
 //! rust_xlsxwriter builds every cell as a value, then formats it; for the 100,000-row sheets of a
 //! large run that, and its single-threaded compression at save, was most of the time spent after
@@ -47,7 +47,7 @@ fn entry_options() -> SimpleFileOptions {
 
 /// Rewrites the workbook `saved` (as rust_xlsxwriter wrote it, the big sheets holding only their
 /// header rows) into `path`, with the big sheets' rows filled in. With `parallel`, each big
-/// sheet is written and compressed on a thread of its own.
+/// sheet is written on a thread of its own and compressed on another.
 pub fn assemble(path: &Path, saved: Vec<u8>, sheets: &[BigSheet<'_>], parallel: bool) -> Result<(), XlsxError> {
     let mut archive = ZipArchive::new(Cursor::new(saved))?;
     // Each sheet's XML as rust_xlsxwriter wrote it, split where the data rows go.
@@ -84,11 +84,11 @@ pub fn assemble(path: &Path, saved: Vec<u8>, sheets: &[BigSheet<'_>], parallel: 
 fn write_parts(sheets: &[BigSheet<'_>], shells: &[Shell], parts: &[PathBuf], parallel: bool) -> Result<(), XlsxError> {
     let jobs = sheets.iter().zip(shells).zip(parts);
     if !parallel {
-        return jobs.into_iter().try_for_each(|((sheet, shell), part)| write_part(sheet, shell, part));
+        return jobs.into_iter().try_for_each(|((sheet, shell), part)| write_part(sheet, shell, part, false));
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> =
-            jobs.map(|((sheet, shell), part)| scope.spawn(move || write_part(sheet, shell, part))).collect();
+            jobs.map(|((sheet, shell), part)| scope.spawn(move || write_part(sheet, shell, part, true))).collect();
         handles.into_iter().try_for_each(|h| {
             h.join().map_err(|_| XlsxError::ParameterError("a sheet writer thread panicked".into()))?
         })
@@ -139,11 +139,82 @@ impl Shell {
     }
 }
 
-/// Writes one big sheet as the only entry of the zip `part`.
-fn write_part(sheet: &BigSheet<'_>, shell: &Shell, part: &Path) -> Result<(), XlsxError> {
+/// Writes one big sheet as the only entry of the zip `part`. With `compress_apart`, the XML is
+/// compressed on a thread of its own as it is made: making the rows (reading the CSV, writing
+/// the cells) and compressing them cost about the same, and the Calls sheet, the wider one, was
+/// the last to finish while the other core sat idle.
+fn write_part(sheet: &BigSheet<'_>, shell: &Shell, part: &Path, compress_apart: bool) -> Result<(), XlsxError> {
     let mut zip = ZipWriter::new(File::create(part).map_err(XlsxError::IoError)?);
     zip.start_file(sheet.entry.as_str(), entry_options())?;
-    let mut out = BufWriter::with_capacity(1 << 16, zip);
+    // Either way the compressor is given the same chunks, so that the file does not depend on
+    // the thread count even if the compressed stream depended on how its input was cut.
+    if !compress_apart {
+        let mut out = Chunks::new(|chunk: Vec<u8>| zip.write_all(&chunk));
+        write_xml(sheet, shell, &mut out)?;
+        out.flush().map_err(XlsxError::IoError)?;
+        drop(out);
+        zip.finish()?;
+        return Ok(());
+    }
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        let compressor = scope.spawn(move || -> std::io::Result<ZipWriter<File>> {
+            for chunk in rx {
+                zip.write_all(&chunk)?;
+            }
+            Ok(zip)
+        });
+        let stopped = || std::io::Error::other("the sheet compressing thread stopped");
+        let mut out = Chunks::new(|chunk: Vec<u8>| tx.send(chunk).map_err(|_| stopped()));
+        let written = write_xml(sheet, shell, &mut out).and_then(|()| out.flush().map_err(XlsxError::IoError));
+        // Closing the channel ends the compressor, whether the rows were all written or not.
+        drop(out);
+        drop(tx);
+        let zip = compressor
+            .join()
+            .map_err(|_| XlsxError::ParameterError("a sheet compressing thread panicked".into()))?
+            .map_err(XlsxError::IoError)?;
+        written?;
+        zip.finish()?;
+        Ok(())
+    })
+}
+
+/// Bytes handed to the compressing thread at a time.
+const CHUNK: usize = 1 << 18;
+
+/// A writer that hands its bytes on in chunks of [`CHUNK`] (the last one shorter).
+struct Chunks<F: FnMut(Vec<u8>) -> std::io::Result<()>> {
+    emit: F,
+    chunk: Vec<u8>,
+}
+
+impl<F: FnMut(Vec<u8>) -> std::io::Result<()>> Chunks<F> {
+    fn new(emit: F) -> Self {
+        Chunks { emit, chunk: Vec::with_capacity(CHUNK) }
+    }
+}
+
+impl<F: FnMut(Vec<u8>) -> std::io::Result<()>> Write for Chunks<F> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.chunk.extend_from_slice(bytes);
+        if self.chunk.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        (self.emit)(full)
+    }
+}
+
+/// The sheet's XML, data rows included, into `out`.
+fn write_xml(sheet: &BigSheet<'_>, shell: &Shell, out: &mut impl Write) -> Result<(), XlsxError> {
     out.write_all(shell.head.as_bytes()).map_err(XlsxError::IoError)?;
     let file = File::open(sheet.csv).map_err(XlsxError::IoError)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
@@ -163,10 +234,7 @@ fn write_part(sheet: &BigSheet<'_>, shell: &Shell, part: &Path) -> Result<(), Xl
         write_row(&mut row, r as u32 + 2, &record, sheet.columns, &names, &shell.styles);
         out.write_all(row.as_bytes()).map_err(XlsxError::IoError)?;
     }
-    out.write_all(shell.tail.as_bytes()).map_err(XlsxError::IoError)?;
-    let zip = out.into_inner().map_err(|e| XlsxError::IoError(e.into_error()))?;
-    zip.finish()?;
-    Ok(())
+    out.write_all(shell.tail.as_bytes()).map_err(XlsxError::IoError)
 }
 
 /// One `<row>`: numbers and booleans by their column's kind (text that is not a number stays
@@ -473,5 +541,34 @@ mod tests {
         }
         assert_eq!(got, want);
         assert!(shell.head.contains("<dimension ref=\"A1:F7\"/>"), "{}", shell.head);
+    }
+
+    #[test]
+    fn a_sheet_compressed_on_its_own_thread_is_the_same_file() {
+        let col = |name: &str, kind| Column { name: name.into(), kind, width: 10.0 };
+        let columns = [col("id", ColumnKind::Text), col("n", ColumnKind::Int), col("quote", ColumnKind::Text)];
+        let dir = tempfile::tempdir().unwrap();
+        let csv_path = dir.path().join("rows.csv");
+        // Several chunks of XML, with text that does not compress to nothing.
+        let mut csv = String::from("id,n,quote\n");
+        for i in 0..20_000u64 {
+            let word = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            csv.push_str(&format!("c{i},{},\"the parcel {word:x} never came, call {i}\"\n", i % 97));
+        }
+        std::fs::write(&csv_path, &csv).unwrap();
+        let (_, xml) = reference("id,n,quote\nc0,1,x\n", &columns);
+        let sheet =
+            BigSheet { entry: "xl/worksheets/sheet1.xml".into(), csv: &csv_path, columns: &columns, rows: 20_000 };
+        let shell = Shell::parse(&xml, &sheet).unwrap();
+        let (here, apart) = (dir.path().join("here.zip"), dir.path().join("apart.zip"));
+        write_part(&sheet, &shell, &here, false).unwrap();
+        write_part(&sheet, &shell, &apart, true).unwrap();
+        let (here, apart) = (std::fs::read(here).unwrap(), std::fs::read(apart).unwrap());
+        assert_eq!(here, apart);
+        let mut xml = String::new();
+        ZipArchive::new(Cursor::new(here)).unwrap().by_index(0).unwrap().read_to_string(&mut xml).unwrap();
+        assert!(xml.len() > 4 * CHUNK, "{} bytes", xml.len());
+        assert!(xml.contains("<row r=\"20001\""));
+        assert!(xml.ends_with(&shell.tail));
     }
 }
