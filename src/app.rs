@@ -735,9 +735,11 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     // One worker means one core: the reader, the worker and the sink then take turns on this
     // thread instead of spreading over three, so `--threads 1` is a true single-core run.
     let one_core = pool.current_num_threads() == 1;
+    // Spent batch buffers go back to the reader (a few at most; the rest are freed).
+    let (recycle_tx, recycle_rx) = bounded::<Vec<u8>>(4);
     let sink = if one_core {
         let mut failed = None;
-        ingest::Reader::new(&files, BATCH_BYTES, limits).run(|batch| {
+        ingest::Reader::new(&files, BATCH_BYTES, limits).recycling(recycle_rx).run(|batch| {
             for item in &batch.items {
                 if let Err(e) = sink.take(stages.process(&batch, item), &files, taxonomy, config) {
                     failed = Some(e);
@@ -746,6 +748,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             }
             bar.inc(batch.input_bytes);
             bar.set_message(format!("{} calls", sink.counts.calls));
+            let _ = recycle_tx.try_send(batch.buf);
             true
         });
         match failed {
@@ -757,7 +760,10 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             let (batch_tx, batch_rx) = bounded::<Batch>(2);
             let (out_tx, out_rx) = bounded::<(Vec<Outcome>, u64)>(2);
             let files_ref = &files;
-            scope.spawn(move || ingest::Reader::new(files_ref, BATCH_BYTES, limits).run(|b| batch_tx.send(b).is_ok()));
+            scope.spawn(move || {
+                let reader = ingest::Reader::new(files_ref, BATCH_BYTES, limits).recycling(recycle_rx);
+                reader.run(|b| batch_tx.send(b).is_ok())
+            });
             let bar_ref = &bar;
             let sink_thread = scope.spawn(move || -> Result<Sink, Error> {
                 for (outcomes, bytes) in out_rx {
@@ -775,6 +781,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
                 if out_tx.send((outcomes, batch.input_bytes)).is_err() {
                     break;
                 }
+                let _ = recycle_tx.try_send(batch.buf);
             }
             drop(out_tx);
             sink_thread.join().map_err(|_| Error::Other("the report writer thread panicked".into()))?
