@@ -26,7 +26,7 @@ pub type Gap = (usize, usize);
 /// left out into `gaps`. Returns false, with `out` and `gaps` cleared, when there is none.
 ///
 /// `adverbs` are where the words of [`ADVERBS`] stand in `text`, in order: whole words (no word
-/// byte right before), each followed by an ASCII space. The matcher finds them in the scan it
+/// byte right before), each followed by ASCII whitespace. The matcher finds them in the scan it
 /// makes for the taxonomy anyway ([`adverb_words`] finds them alone), so a turn without one, most
 /// turns, costs nothing here, and only the word before each is read.
 pub fn without_adverbs(text: &str, adverbs: &[(usize, usize)], out: &mut String, gaps: &mut Vec<Gap>) -> bool {
@@ -36,7 +36,9 @@ pub fn without_adverbs(text: &str, adverbs: &[(usize, usize)], out: &mut String,
     let mut copied = 0;
     // The last adverb left out: it still governs what follows ("would also be quite useful").
     let mut left_out: Option<(usize, usize)> = None;
+    debug_assert!(adverbs.windows(2).all(|w| w[0].1 < w[1].0), "adverbs out of order: {adverbs:?}");
     for &(start, end) in adverbs {
+        debug_assert!(stands_alone(bytes, start, end), "not a whole word followed by whitespace: {start}..{end}");
         // The word before, when only spaces stand between it and the adverb.
         let mut before_end = start;
         while before_end > 0 && bytes[before_end - 1].is_ascii_whitespace() {
@@ -67,7 +69,7 @@ pub fn without_adverbs(text: &str, adverbs: &[(usize, usize)], out: &mut String,
 }
 
 /// Whether the adverb the matcher found at `start..end` of `bytes` (lowercased or not) stands as
-/// [`without_adverbs`] needs it: a whole word followed by an ASCII space.
+/// [`without_adverbs`] needs it: a whole word followed by ASCII whitespace.
 pub(super) fn stands_alone(bytes: &[u8], start: usize, end: usize) -> bool {
     (start == 0 || !is_word_byte(bytes[start - 1])) && bytes.get(end).is_some_and(u8::is_ascii_whitespace)
 }

@@ -26,7 +26,7 @@ thread_local! {
         std::cell::RefCell::new((String::new(), Vec::new(), Vec::new()))
     };
     /// Per thread, reused for every turn: where the adverbs of [`adverb::ADVERBS`] stand in it.
-    static ADVERBS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static ADVERB_SPANS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A phrase of a category found in a text, after boundaries, exclusions and negation.
@@ -172,7 +172,7 @@ impl Matcher {
     /// helpful"; see [`adverb`]): the text is scanned a second time with those adverbs left out.
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         let first = hits.len();
-        let mut adverbs = ADVERBS.take();
+        let mut adverbs = ADVERB_SPANS.take();
         adverbs.clear();
         self.scan(text, 0..text.len(), hits, Some(&mut adverbs));
         let found = !adverbs.is_empty();
@@ -213,7 +213,7 @@ impl Matcher {
                 hits[first..].sort_by_key(|h| (h.start, h.category, std::cmp::Reverse(h.end)));
             }
         });
-        ADVERBS.set(adverbs);
+        ADVERB_SPANS.set(adverbs);
     }
 
     /// Finds the category phrases that lie in `span` of `text`, as written; what stands around

@@ -285,12 +285,26 @@ mod tests {
         for text in ["", "  ", "one", " two  words ", "tab\tnew\nline\r\x0bvt\x0cff", "non ascii\u{a0}nbsp é"] {
             assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
         }
+        // Pairs are counted in blocks of 128: words that start right at, before and after a
+        // block's edge, and texts of every word, each a letter long.
+        for len in [127, 128, 129, 130, 255, 256, 257, 258, 300] {
+            for edge in [126, 127, 128, 129, 255, 256, 257] {
+                let mut text = vec![b' '; len];
+                if edge < len {
+                    text[edge] = b'x';
+                }
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(word_count(&text), text.split_whitespace().count(), "{len} {edge}");
+            }
+            let letters = "a ".repeat(len);
+            assert_eq!(word_count(&letters), len, "{len}");
+        }
     }
 
     proptest::proptest! {
         #[test]
         fn any_ascii_text_has_the_words_split_whitespace_finds(
-            text in "[ \t\n\r\x0b\x0c\x08\x0e\x1f\x00a-c.]{0,40}",
+            text in "[ \t\n\r\x0b\x0c\x08\x0e\x1f\x00a-c.]{0,400}",
         ) {
             proptest::prop_assert_eq!(word_count(&text), text.split_whitespace().count(), "{:?}", text);
         }

@@ -336,7 +336,8 @@ impl<'a> Reader<'a> {
 
     /// Fills spent batch buffers sent back on `recycled` before it allocates new ones: a new
     /// buffer's pages are faulted in and zeroed by the kernel as the first bytes are copied in,
-    /// which cost more than the copy itself.
+    /// which cost more than the copy itself. A buffer grown past a batch's size (by a giant
+    /// record) is freed instead, so that it does not stay resident for the rest of the run.
     pub fn recycling(mut self, recycled: crossbeam_channel::Receiver<Vec<u8>>) -> Self {
         self.recycled = Some(recycled);
         self
@@ -349,7 +350,8 @@ impl<'a> Reader<'a> {
         // copied to a bigger one while it fills.
         let capacity = self.batch_bytes + (256 << 10);
         let fresh = || {
-            let buf = match self.recycled.as_ref().and_then(|r| r.try_recv().ok()) {
+            let spent = self.recycled.as_ref().and_then(|r| r.try_iter().find(|b| b.capacity() <= 2 * capacity));
+            let buf = match spent {
                 Some(mut buf) => {
                     buf.clear();
                     buf.reserve(capacity);

@@ -197,11 +197,13 @@ impl<F: FnMut(Vec<u8>) -> std::io::Result<()>> Chunks<F> {
 
 impl<F: FnMut(Vec<u8>) -> std::io::Result<()>> Write for Chunks<F> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.chunk.extend_from_slice(bytes);
-        if self.chunk.len() >= CHUNK {
+        // Up to a full chunk, handed on when full: the buffer never grows past its capacity.
+        let take = bytes.len().min(CHUNK - self.chunk.len());
+        self.chunk.extend_from_slice(&bytes[..take]);
+        if self.chunk.len() == CHUNK {
             self.flush()?;
         }
-        Ok(bytes.len())
+        Ok(take)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
