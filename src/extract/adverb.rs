@@ -78,22 +78,22 @@ pub(super) fn stands_alone(bytes: &[u8], start: usize, end: usize) -> bool {
 /// word: what the matcher finds in its scan.
 pub fn adverb_words(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    let mut found = Vec::new();
+    word_spans(bytes).filter(|&(start, end)| stands_alone(bytes, start, end) && is_adverb(&text[start..end])).collect()
+}
+
+/// Where the words of `bytes` are: runs of [`is_word_byte`], in order.
+fn word_spans(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
-    while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !is_word_byte(bytes[i]) {
             i += 1;
-            continue;
         }
         let start = i;
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
-        if stands_alone(bytes, start, i) && is_adverb(&text[start..i]) {
-            found.push((start, i));
-        }
-    }
-    found
+        (i > start).then_some((start, i))
+    })
 }
 
 /// The longest word of the lists above (and of the negation rule's), in bytes.
@@ -203,18 +203,9 @@ mod tests {
     fn reference(text: &str) -> Option<(String, Vec<Gap>)> {
         let (mut out, mut gaps) = (String::new(), Vec::new());
         let bytes = text.as_bytes();
-        let (mut copied, mut i) = (0, 0);
+        let mut copied = 0;
         let mut previous: Option<(usize, usize, bool)> = None;
-        while i < bytes.len() {
-            if !is_word_byte(bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && is_word_byte(bytes[i]) {
-                i += 1;
-            }
-            let end = i;
+        for (start, end) in word_spans(bytes) {
             let spaced = |from: usize| bytes[from..start].iter().all(u8::is_ascii_whitespace);
             let governed = previous.is_some_and(|(s, e, governs)| spaced(e) && (governs || is_auxiliary(&text[s..e])));
             let skip_to = end + text[end..].len() - text[end..].trim_start().len();
