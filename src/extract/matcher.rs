@@ -42,7 +42,7 @@ pub struct Hit {
     pub end: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct PatternInfo {
     category: u16,
     phrase: u16,
@@ -114,7 +114,7 @@ impl Matcher {
                         exclude,
                         anchored,
                         subject,
-                        adverb: false,
+                        ..PatternInfo::default()
                     };
                     if phrase.contains('\'') {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
@@ -151,14 +151,7 @@ impl Matcher {
         // phrases' alone): most turns have none, and then they need no second reading.
         for word in adverb::ADVERBS {
             patterns.push(String::from_utf8_lossy(word).into_owned());
-            info.push(PatternInfo {
-                category: 0,
-                phrase: 0,
-                exclude: false,
-                anchored: false,
-                subject: false,
-                adverb: true,
-            });
+            info.push(PatternInfo { adverb: true, ..PatternInfo::default() });
         }
         // Case is folded before the search (see `scan`): an automaton over lowercase patterns has
         // half the letter classes of a case-insensitive one, so its table is smaller.
