@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::word_key::WordSet;
+use super::word_key::{self, KeyMap, WordSet};
 use crate::model::Kind;
 use crate::normalize::{self, Conversation};
 
@@ -144,44 +144,67 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Words a worker thread remembers the stem of, at most: customers use a few thousand words
-/// again and again, and a lookup costs a fraction of running the stemmer.
-const STEM_CACHE: usize = 50_000;
+/// Words that open a negation to [`sounds_negative`], besides those ending in n't.
+const NEGATORS: &[&str] = &["not", "never", "cannot", "no"];
 
-type Stems = std::collections::HashMap<String, String, std::hash::BuildHasherDefault<super::sentiment::Fnv>>;
-
-/// Appends the Snowball stem of a lowercase word to `into`, through a per-thread cache.
-fn push_stem(word: &str, into: &mut String) {
-    thread_local! {
-        static STEMS: std::cell::RefCell<Stems> = Default::default();
-    }
-    STEMS.with_borrow_mut(|stems| {
-        if let Some(stem) = stems.get(word) {
-            into.push_str(stem);
-            return;
-        }
-        let stem = stemmer().stem(word).into_owned();
-        into.push_str(&stem);
-        if stems.len() >= STEM_CACHE {
-            stems.clear();
-        }
-        stems.insert(word.to_string(), stem);
-    })
+/// The marks of a customer turn that discovery looks for in one pass over it (see [`marks`]).
+#[derive(Debug, Default)]
+struct Marks {
+    /// The idea cues, as (start, end) byte ranges: whole words, ASCII case ignored, the first and
+    /// (from one start) the longest first. A cue holds no character that ends a sentence, so each
+    /// lies within one sentence.
+    cues: Vec<(usize, usize)>,
+    /// Where a word of complaint's tone may stand: a negator, a word ending in n't or a negative
+    /// word of the sentiment lexicon. A sentence of ASCII text without one cannot sound negative.
+    tones: Vec<usize>,
 }
 
-/// Where the first idea cue of a sentence ends, if it has one (whole words, ASCII case ignored).
-fn idea_cue_end(sentence: &str) -> Option<usize> {
-    static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    let cues = CUES.get_or_init(|| {
+impl Marks {
+    /// The first idea cue in `start..end`: where it ends.
+    fn cue_in(&self, start: usize, end: usize) -> Option<usize> {
+        self.cues.iter().find(|&&(a, b)| a >= start && b <= end).map(|&(_, b)| b)
+    }
+
+    /// Whether a word of tone may stand in `start..end`.
+    fn tone_in(&self, start: usize, end: usize) -> bool {
+        self.tones.iter().any(|&at| at >= start && at < end)
+    }
+}
+
+/// Finds the idea cues and the words of tone in a customer turn, in one pass of one automaton.
+///
+/// The words of tone prefilter [`sounds_negative`]: it finds a sentence negative only through a
+/// negator or a negative word, which, lowercased, stands in the text between characters that are
+/// not letters or digits. A sentence of ASCII text with no such word here is not negative. (ASCII
+/// only: lowercasing other characters may make an ASCII letter.)
+fn marks(text: &str, out: &mut Marks) {
+    static MARKS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let automaton = MARKS.get_or_init(|| {
+        let tones = NEGATORS.iter().copied().chain(["n't"]).chain(super::sentiment::negative_words());
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(IDEA_CUES)
-            .unwrap_or_else(|e| unreachable!("the built-in idea cues compile: {e}"))
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(IDEA_CUES.iter().copied().chain(tones))
+            .unwrap_or_else(|e| unreachable!("the built-in cues and the lexicon compile: {e}"))
     });
-    let bytes = sentence.as_bytes();
+    let bytes = text.as_bytes();
     let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
-    cues.find_iter(sentence).find(|m| (m.start() == 0 || !word(m.start() - 1)) && !word(m.end())).map(|m| m.end())
+    out.cues.clear();
+    out.tones.clear();
+    for m in automaton.find_overlapping_iter(text) {
+        let after = !word(m.end());
+        let before = m.start() == 0 || !word(m.start() - 1);
+        if m.pattern().as_usize() < IDEA_CUES.len() {
+            if before && after {
+                out.cues.push((m.start(), m.end()));
+            }
+        } else if after && (before || bytes[m.start()] == b'n') {
+            // "n't" ends a word; every other word of tone is whole.
+            out.tones.push(m.start());
+        }
+    }
+    // The first cue, and the longest from one start, first.
+    out.cues.sort_unstable_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
 }
 
 /// Whether a word is a number written in words. A number is what a sentence is about ("four
@@ -230,17 +253,26 @@ fn elongated(word: &str) -> bool {
     false
 }
 
-/// Whether a sentence is written in title case or capitals throughout, where capitals say
-/// nothing about names.
-fn capitalised_throughout(text: &str) -> bool {
-    let (mut words, mut capital) = (0, 0);
-    for w in text.split_whitespace() {
-        if let Some(c) = w.chars().find(|c| c.is_alphabetic()) {
-            words += 1;
-            capital += usize::from(c.is_uppercase());
+/// Whether the first letter of a word is a capital; `None` for a word without letters.
+fn capital_first(word: &str) -> Option<bool> {
+    for (i, b) in word.bytes().enumerate() {
+        if b.is_ascii_alphabetic() {
+            return Some(b.is_ascii_uppercase());
+        }
+        if !b.is_ascii() {
+            return word[i..].chars().find(|c| c.is_alphabetic()).map(char::is_uppercase);
         }
     }
-    words >= 4 && capital * 4 >= words * 3
+    None
+}
+
+/// Whether a word holds a capital letter.
+fn has_capital(word: &str) -> bool {
+    if word.is_ascii() {
+        word.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        word.chars().any(char::is_uppercase)
+    }
 }
 
 /// Whether a word has a capital right after a small letter ("WiFi", "iPhone", "PayPal").
@@ -253,6 +285,172 @@ fn camel_case(word: &str) -> bool {
         small = c.is_lowercase();
     }
     false
+}
+
+/// What discovery asks of one lowercase word. Each is a pure function of the word, worked out
+/// once per thread and word (see [`Facts::of`]): customers use a few thousand words again and
+/// again, and one lookup replaces the lexicon, the stop words, the stemmer and the checks below.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    /// Its valence in the sentiment lexicon.
+    valence: Option<f64>,
+    /// A negator, to [`sounds_negative`]: "not", "never", "no", "cannot" or a word ending in n't.
+    negator: bool,
+    /// One of the matcher's clause breaks ("but", "and", "because").
+    clause_break: bool,
+    /// A word for a service that has stopped, neutral in the lexicon ("down", "offline").
+    stopped: bool,
+    /// What [`words`] makes of it.
+    role: Role,
+}
+
+/// What a word is to [`words`].
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// Too short, a number in words, or not a plain word (digits, a code): it breaks phrases.
+    /// `names` when it is something a sentence is about (a number, a code).
+    Break { names: bool },
+    /// Praise or strong blame: neither a term nor a break.
+    Feeling,
+    /// A stop word, a stretched word ("soooo") or one whose stem is a stop word: nothing.
+    Nothing,
+    /// A content word: where its stem is in [`WordFacts`]' stems, whether the stem is a word of
+    /// asking (not an idea term), and whether the lexicon does not score it (then it names
+    /// something).
+    Content { stem: (u32, u32), asking: bool, unscored: bool },
+}
+
+impl Facts {
+    /// Works the facts of `word` out; the stem of a content word is appended to `stems`.
+    fn of(word: &str, stems: &mut String) -> Facts {
+        let valence = super::sentiment::valence(word);
+        let negator = word.ends_with("n't") || word.ends_with("n\u{2019}t") || NEGATORS.contains(&word);
+        let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
+        let stops = stop_words();
+        let role = if word.chars().count() < 2 || !plain || number_word(word) {
+            Role::Break { names: number_word(word) || (!plain && word.chars().any(char::is_alphanumeric)) }
+        } else if valence.is_some_and(|v| v >= PRAISE || v <= STRONG_BLAME) {
+            Role::Feeling
+        } else if stops.contains(word) || elongated(word) {
+            Role::Nothing
+        } else {
+            let stem = stemmer().stem(word);
+            if stops.contains(&stem) {
+                Role::Nothing
+            } else {
+                let asking = asking_words().contains(&stem);
+                let at = stems.len() as u32;
+                stems.push_str(&stem);
+                Role::Content { stem: (at, stems.len() as u32), asking, unscored: valence.is_none() }
+            }
+        };
+        Facts {
+            valence,
+            negator,
+            clause_break: super::matcher::CLAUSE_BREAKS.contains(&word),
+            stopped: matches!(word, "down" | "offline"),
+            role,
+        }
+    }
+}
+
+/// Words whose facts a worker thread keeps, at most.
+const FACTS_KEPT: usize = 50_000;
+
+/// The facts of the words a thread has read, by word key, and the stems of its content words;
+/// words too long for a key are worked out each time (they are rare).
+#[derive(Default)]
+struct WordFacts {
+    facts: KeyMap<Facts>,
+    stems: String,
+}
+
+impl WordFacts {
+    /// The facts of a lowercase word.
+    #[inline]
+    fn get(&mut self, word: &str) -> Facts {
+        let key = word_key::key(word.as_bytes());
+        if let Some(facts) = key.and_then(|k| self.facts.get(&k)) {
+            return *facts;
+        }
+        self.learn(word, key)
+    }
+
+    /// The facts of a word not seen before, kept when it has a key.
+    #[cold]
+    fn learn(&mut self, word: &str, key: Option<u128>) -> Facts {
+        if self.facts.len() >= FACTS_KEPT {
+            self.facts.clear();
+            self.stems.clear();
+        }
+        let facts = Facts::of(word, &mut self.stems);
+        if let Some(k) = key {
+            self.facts.insert(k, facts);
+        }
+        facts
+    }
+
+    /// A stem of [`Role::Content`].
+    fn stem(&self, (start, end): (u32, u32)) -> &str {
+        &self.stems[start as usize..end as usize]
+    }
+}
+
+/// The chunks of `text` between whitespace, as [`str::split_whitespace`] gives them; ASCII text
+/// is split by bytes.
+fn spaced(text: &str) -> Spaced<'_> {
+    if text.is_ascii() {
+        Spaced::Ascii { text, at: 0 }
+    } else {
+        Spaced::Other(text.split_whitespace())
+    }
+}
+
+/// See [`spaced`].
+enum Spaced<'a> {
+    Ascii { text: &'a str, at: usize },
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Spaced<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Spaced::Ascii { text, at } => {
+                // The ASCII characters `char::is_whitespace` accepts.
+                let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+                let bytes = text.as_bytes();
+                while *at < bytes.len() && space(bytes[*at]) {
+                    *at += 1;
+                }
+                let start = *at;
+                while *at < bytes.len() && !space(bytes[*at]) {
+                    *at += 1;
+                }
+                (start < *at).then(|| &text[start..*at])
+            }
+            Spaced::Other(words) => words.next(),
+        }
+    }
+}
+
+/// `s` without the characters at either end that `keep` refuses; ASCII ends are tested by byte.
+fn trim_to(s: &str, keep: impl Fn(char) -> bool) -> &str {
+    let b = s.as_bytes();
+    let (mut a, mut z) = (0, b.len());
+    while a < z && b[a].is_ascii() && !keep(char::from(b[a])) {
+        a += 1;
+    }
+    while z > a && b[z - 1].is_ascii() && !keep(char::from(b[z - 1])) {
+        z -= 1;
+    }
+    if a == z || (b[a].is_ascii() && b[z - 1].is_ascii()) {
+        return &s[a..z];
+    }
+    // A character outside ASCII at an end: the general way from there.
+    s[a..z].trim_matches(|c| !keep(c))
 }
 
 /// A content word of a clause run: where its stem and its lowercase form are in the run's text,
@@ -292,40 +490,57 @@ fn push_said(span: &str, into: &mut String) {
 /// people, places, brands and codes are not what a theme is about, and they scatter themes) and
 /// words of feeling (praise and strong blame in the sentiment lexicon: "ridiculous" says how, not
 /// what).
-fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>) -> bool {
+fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String, out: &mut Vec<RunWord>) -> bool {
     let mut names = false;
-    let stops = stop_words();
-    let names_by_case = !capitalised_throughout(text);
-    let capital = |c: Option<&str>| c.and_then(|w| w.chars().next()).is_some_and(char::is_uppercase);
+    let Scratch { facts, chunks, word: buf, .. } = scratch;
     // Words joined by a slash ("WiFi/entertainment", "and/or") are words; a link is not (below).
-    let mut chunks: Vec<&str> = Vec::new();
-    for chunk in text.split_whitespace() {
+    // A sentence in title case or capitals throughout says nothing about names by its capitals:
+    // its words and their capitals are counted on the way.
+    chunks.clear();
+    let (mut lettered, mut capitals) = (0, 0);
+    let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    for chunk in spaced(text) {
+        if let Some(capital) = capital_first(chunk) {
+            lettered += 1;
+            capitals += usize::from(capital);
+        }
         // Most chunks have no slash: they are one chunk, link or not.
         if !chunk.contains('/') {
-            chunks.push(chunk);
+            chunks.push(offset(chunk)..offset(chunk) + chunk.len());
             continue;
         }
         let core = chunk.trim_end_matches(|c: char| !c.is_alphanumeric());
         if core.contains(['.', ':', '@', '_']) || chunk.starts_with("www") {
-            chunks.push(chunk);
+            chunks.push(offset(chunk)..offset(chunk) + chunk.len());
         } else {
-            chunks.extend(chunk.split('/').filter(|p| !p.is_empty()));
+            chunks.extend(chunk.split('/').filter(|p| !p.is_empty()).map(|p| offset(p)..offset(p) + p.len()));
         }
     }
-    let mut buf = String::new();
-    for (i, &chunk) in chunks.iter().enumerate() {
+    let names_by_case = !(lettered >= 4 && capitals * 4 >= lettered * 3);
+    let capital = |c: Option<&std::ops::Range<usize>>| {
+        c.and_then(|r| text[r.clone()].chars().next()).is_some_and(char::is_uppercase)
+    };
+    for (i, range) in chunks.iter().enumerate() {
+        let chunk = &text[range.clone()];
         // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
         // not words of a theme; they also break phrases.
-        let entity = chunk.find('&').is_some_and(|at| chunk[at..].contains(';'));
-        if chunk.contains(['@', '_', '/']) || chunk.starts_with("http") || chunk.starts_with("www.") || entity {
-            out.push(None);
-            continue;
+        let link = chunk.starts_with("http") || chunk.starts_with("www.");
+        if link || chunk.bytes().any(|b| matches!(b, b'@' | b'_' | b'/' | b'&')) {
+            let entity = chunk.find('&').is_some_and(|at| chunk[at..].contains(';'));
+            if link || chunk.contains(['@', '_', '/']) || entity {
+                out.push(None);
+                continue;
+            }
         }
         let ends_clause = chunk.ends_with([',', ';', ':', '.', '!', '?', ')', '"']);
         buf.clear();
-        let trimmed = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+        let trimmed = trim_to(chunk, char::is_alphanumeric);
         if trimmed.is_ascii() {
-            buf.extend(trimmed.bytes().filter(|&b| b != b'-').map(|b| char::from(b.to_ascii_lowercase())));
+            buf.push_str(trimmed);
+            buf.make_ascii_lowercase();
+            if buf.contains('-') {
+                buf.retain(|c| c != '-');
+            }
         } else {
             buf.extend(
                 trimmed
@@ -335,40 +550,39 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
                     .flat_map(char::to_lowercase),
             );
         }
-        let word = buf.strip_suffix("'s").unwrap_or(&buf);
-        let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
+        let word = buf.strip_suffix("'s").unwrap_or(buf.as_str());
         // A capital after the first word marks a name; so does a capital first word followed by
         // another capitalised word ("Fatima Reyes, that's me"). A capital inside a word after a
         // small letter does not: "WiFi", "iPhone" are things, written the way the trade does.
         let name = names_by_case
             && if i == 0 {
-                capital(Some(chunk)) && capital(chunks.get(1).copied())
+                capital(Some(range)) && capital(chunks.get(1))
             } else {
-                chunk.chars().any(char::is_uppercase) && !camel_case(trimmed)
+                has_capital(chunk) && !camel_case(trimmed)
             };
-        // Praise ("great", "helpful") and strong blame ("ridiculous", "worst") say how customers
-        // feel, not what about; milder words, good or bad, often name the event or the thing
-        // itself ("lost", "delayed", "broken"; "delivered", "refunded", "loyalty").
-        let valence = super::sentiment::valence(word);
-        let feeling = valence.is_some_and(|v| v >= PRAISE || v <= STRONG_BLAME);
-        let number = number_word(word);
-        if word.chars().count() < 2 || !plain || name || number {
+        match facts.get(word).role {
             // A name, number or code is something the sentence is about ("delayed into STX").
-            names |= name || number || (!plain && word.chars().any(char::is_alphanumeric));
-            out.push(None);
-        } else if feeling {
-            // Not a term (a theme is what customers talk about, not how they feel about it), but
-            // not a clause break either.
-        } else if !stops.contains(word) && !elongated(word) {
-            let at = text_out.len();
-            push_stem(word, text_out);
-            if stops.contains(&text_out[at..]) || (asking && asking_words().contains(&text_out[at..])) {
-                text_out.truncate(at);
-            } else {
-                names |= valence.is_none();
+            Role::Break { names: something } => {
+                names |= name || something;
+                out.push(None);
+            }
+            _ if name => {
+                names = true;
+                out.push(None);
+            }
+            // Praise ("great", "helpful") and strong blame ("ridiculous", "worst") say how
+            // customers feel, not what about: not a term, but not a clause break either. Milder
+            // words, good or bad, often name the event or the thing itself ("lost", "delayed",
+            // "broken"; "delivered", "refunded", "loyalty"): those are content words.
+            Role::Feeling | Role::Nothing => {}
+            Role::Content { asking: true, .. } if asking => {}
+            Role::Content { stem, unscored, .. } => {
+                names |= unscored;
+                let at = text_out.len();
+                text_out.push_str(facts.stem(stem));
                 let stem = at..text_out.len();
                 text_out.push_str(word);
-                let said = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+                let said = offset(trimmed);
                 out.push(Some(RunWordAt {
                     stem: stem.clone(),
                     word: stem.end..text_out.len(),
@@ -382,6 +596,18 @@ fn words(text: &str, asking: bool, text_out: &mut String, out: &mut Vec<RunWord>
     }
     out.push(None);
     names
+}
+
+/// What reading a call's sentences reuses from one sentence and one call to the next.
+#[derive(Default)]
+struct Scratch {
+    facts: WordFacts,
+    /// The byte ranges of a sentence's chunks of text.
+    chunks: Vec<std::ops::Range<usize>>,
+    /// One word, lowercased.
+    word: String,
+    /// The cues and words of tone of a turn.
+    marks: Marks,
 }
 
 /// What the taxonomy found in a call, as discovery needs it: (turn, start, end) byte ranges.
@@ -398,14 +624,25 @@ pub struct Known {
 
 /// Collects a call's discovery terms, leaving out what the taxonomy already explains.
 pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
+    }
+    SCRATCH.with_borrow_mut(|scratch| read_call(conv, known, scratch))
+}
+
+/// [`call_terms`], with what a thread reuses from call to call.
+fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallTerms {
     let (explained, idea_ends) = (&known.complaints, &known.idea_ends);
     let mut out = CallTerms::default();
+    // A hash of each term's kind and key, beside `out.terms`: a term is looked for by its hash.
+    let mut hashes: Vec<u64> = Vec::new();
     let mut opening = 0;
     let mut run: Vec<RunWord> = Vec::new();
     let mut run_text = String::new();
     let (mut key, mut surface) = (String::new(), String::new());
     for t in conv.customer_turns() {
         let text = &conv.call.turns[t].text;
+        let mut marked = false;
         for (start, end) in normalize::sentences(text) {
             // Explained or not, the opening is the customer's first sentences.
             let early = opening < OPENING_SENTENCES;
@@ -414,19 +651,25 @@ pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
             if explained.iter().any(|&(turn, a, b)| turn as usize == t && inside(a, b)) {
                 continue;
             }
+            if !marked {
+                marks(text, &mut scratch.marks);
+                marked = true;
+            }
             let sentence = &text[start..end];
             let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
-            // The built-in cues are looked for only where the taxonomy's found none.
-            let (kind, body_at) =
-                match taxonomy_cue.map(|e| (e, 0)).or_else(|| idea_cue_end(sentence).map(|e| (e, start))) {
-                    Some((e, offset)) => (Kind::Idea, offset + e),
-                    None => (Kind::Complaint, start),
-                };
+            // The built-in cues count only where the taxonomy's found none.
+            let cue = taxonomy_cue.or_else(|| scratch.marks.cue_in(start, end));
+            let (kind, body_at) = match cue {
+                Some(e) => (Kind::Idea, e),
+                None => (Kind::Complaint, start),
+            };
             let mut body = &text[body_at..end];
             // Complaint words come from what sounds like a complaint, or from a question in the
             // opening (where the reason for a call is said); small talk ("that covers it") is
             // left out. Checked first: it is cheaper than reading the words.
-            if kind == Kind::Complaint && !sounds_negative(sentence) && !(early && asks(sentence)) {
+            let mut negative =
+                || (!sentence.is_ascii() || scratch.marks.tone_in(start, end)) && sounds_negative(sentence, scratch);
+            if kind == Kind::Complaint && !negative() && !(early && asks(sentence)) {
                 continue;
             }
             // Feeling words are blanked to a clause break, so no pair of words spans them.
@@ -444,17 +687,21 @@ pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
             }
             run.clear();
             run_text.clear();
-            if !words(body, kind == Kind::Idea, &mut run_text, &mut run) {
+            if !words(body, kind == Kind::Idea, scratch, &mut run_text, &mut run) {
                 continue;
             }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
             // Adds a term, allocating only for a term the call has not said before.
             let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
-                if let Some(i) = out.terms.iter().position(|x| x.kind == kind && x.key == key) {
+                let hash = term_hash(kind, key);
+                let seen =
+                    hashes.iter().zip(&out.terms).position(|(&h, x)| h == hash && x.kind == kind && x.key == key);
+                if let Some(i) = seen {
                     mask |= 1 << i;
                 } else if out.terms.len() < MAX_TERMS {
                     mask |= 1 << out.terms.len();
+                    hashes.push(hash);
                     out.terms.push(Term { kind, key: key.to_string(), surface: surface.to_string(), early });
                 }
             };
@@ -482,6 +729,12 @@ pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
     out
 }
 
+/// FNV-1a of a term's kind and key.
+fn term_hash(kind: Kind, key: &str) -> u64 {
+    let start = if kind == Kind::Idea { 0x8422_2325_cbf2_9ce4 } else { 0xcbf2_9ce4_8422_2325 };
+    key.bytes().fold(start, |h: u64, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
 /// Whether a sentence asks something: a question mark, or a question word first ("how do I
 /// cancel", "can I return this").
 fn asks(sentence: &str) -> bool {
@@ -504,35 +757,34 @@ fn asks(sentence: &str) -> bool {
 /// "never arrived"). A negated negative word is not one ("no outage on my end", "the app hasn't
 /// frozen").
 /// Courtesy around it ("thanks", "please help") does not cancel it, as it would in a score.
-fn sounds_negative(sentence: &str) -> bool {
+fn sounds_negative(sentence: &str, scratch: &mut Scratch) -> bool {
     // Words a negation reaches.
     const REACH: usize = 3;
+    let Scratch { facts, word: w, .. } = scratch;
     let mut open_negation: Option<usize> = None;
-    let mut w = String::new();
-    for (i, raw) in sentence.split_whitespace().enumerate() {
+    for (i, raw) in spaced(sentence).enumerate() {
         w.clear();
-        let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        let trimmed = trim_to(raw, |c| c.is_alphanumeric() || c == '\'' || c == '\u{2019}');
         if trimmed.is_ascii() {
             w.push_str(trimmed);
             w.make_ascii_lowercase();
         } else {
             w.extend(trimmed.chars().flat_map(char::to_lowercase));
         }
-        let negator =
-            w.ends_with("n't") || w.ends_with("n\u{2019}t") || matches!(w.as_str(), "not" | "never" | "cannot" | "no");
-        if negator {
+        let facts = facts.get(w);
+        if facts.negator {
             open_negation = Some(i);
             continue;
         }
         // A clause break ends a negation, as punctuation does: "no WiFi and broken seats" is a
         // complaint about the WiFi, and "broken" is not negated.
-        if open_negation.is_some() && super::matcher::CLAUSE_BREAKS.contains(&w.as_str()) {
+        if open_negation.is_some() && facts.clause_break {
             return true;
         }
-        let valence = super::sentiment::valence(&w);
+        let valence = facts.valence;
         // Words for a service that has stopped, neutral in the lexicon ("down the road", "calm
         // down") but a problem after a negation: "the internet isn't down" is good news.
-        let stopped = matches!(w.as_str(), "down" | "offline");
+        let stopped = facts.stopped;
         match open_negation {
             // A negated good word is bad ("never arrived", "not happy"); a negated bad word is
             // not ("no outage", "hasn't frozen", "isn't down").
@@ -631,7 +883,7 @@ mod tests {
             // The negation stops at "and": the WiFi is missing, the seats are not "not broken".
             "No WiFi and broken seats",
         ] {
-            assert!(sounds_negative(yes), "{yes}");
+            assert!(sounds_negative(yes, &mut Scratch::default()), "{yes}");
         }
         for no in [
             "No outage on my end.",
@@ -641,11 +893,52 @@ mod tests {
             "The internet isn't down, it's working fine.",
             "No delays and a smooth landing",
         ] {
-            assert!(!sounds_negative(no), "{no}");
+            assert!(!sounds_negative(no, &mut Scratch::default()), "{no}");
         }
         assert!(asks("@acme how do I return this"));
         assert!(asks("Do you ship to Canada?"));
         assert!(!asks("I bought a new kettle today."));
+    }
+
+    #[test]
+    fn text_is_split_at_whitespace_as_the_standard_library_splits_it() {
+        for text in
+            ["", "  ", "a", " one  two\tthree\nfour\x0bfive\x0c six\r\n", "caf\u{e9}\u{a0}au lait  now", "x\u{2003}y"]
+        {
+            assert_eq!(spaced(text).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The words of tone found in one pass are a superset of what makes a sentence negative:
+        /// an ASCII sentence without one is never negative.
+        #[test]
+        fn a_sentence_without_a_word_of_tone_is_not_negative(
+            text in "(no|NOT|Never|cannot|can't|don'T|isn't|nope|know|noted|bad|BAD|badge|broken|lost|\
+                delayed|happy|great|fine|down|and|but|the|app|wifi|x|1|'|\"|\\(|-|,|\\.|!|\\?| | |\t){0,12}",
+        ) {
+            let mut marks = Marks::default();
+            super::marks(&text, &mut marks);
+            let negative = sounds_negative(&text, &mut Scratch::default());
+            proptest::prop_assert!(!negative || marks.tone_in(0, text.len()), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn cues_and_words_of_tone_are_found_in_one_pass() {
+        let text = "I know it's not broken. It would be nice to have dark mode, it would be nicer still. Xlet us";
+        let mut marks = Marks::default();
+        super::marks(text, &mut marks);
+        let said: Vec<&str> = marks.tones.iter().map(|&at| &text[at..at + 3]).collect();
+        // "not" and "broken"; not the "no" of "know".
+        assert_eq!(said, ["not", "bro"]);
+        let cues: Vec<&str> = marks.cues.iter().map(|&(a, b)| &text[a..b]).collect();
+        // A cue is whole words: "would be nicer" is not "would be nice", and "Xlet us" no cue.
+        assert_eq!(cues, ["would be nice"]);
+        let second = text.find("It would").unwrap();
+        assert_eq!(marks.cue_in(second, text.len()), Some(second + "It would be nice".len()));
+        assert_eq!(marks.cue_in(0, second), None);
+        assert!(marks.tone_in(0, second) && !marks.tone_in(second, text.len()));
     }
 
     #[test]

@@ -99,6 +99,15 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     lexicon().get(&key_lowercase(buf)?).copied()
 }
 
+/// The words of the lexicon file with a negative valence (a word that is also a negator or a
+/// modifier plays that role instead, and has no valence).
+pub fn negative_words() -> impl Iterator<Item = &'static str> {
+    LEXICON.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
+        let (word, score) = l.split_once('\t')?;
+        (score.trim().parse::<f64>().ok()? < 0.0).then_some(word.trim())
+    })
+}
+
 /// The valence of one lowercase word in the lexicon, if it has one.
 pub fn valence(word: &str) -> Option<f64> {
     match lexicon().get(&key_lowercase(word.as_bytes())?) {
