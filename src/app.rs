@@ -212,7 +212,9 @@ impl Stages {
             Some(join) => decoder.with_join(join),
             None => decoder,
         };
-        Ok(Stages { decoder, speakers, extractor: Extractor::new(taxonomy)?, config })
+        // Discovery's cues and words of tone are found in the taxonomy's scan of each turn.
+        let marks = if config.discovery.is_some() { discover::mark_words() } else { Vec::new() };
+        Ok(Stages { decoder, speakers, extractor: Extractor::with_marks(taxonomy, &marks)?, config })
     }
 
     /// The call-back entry for a call in which the customer complained and that ended badly.
@@ -300,7 +302,7 @@ impl Stages {
                 labels.join(", ")
             ));
         }
-        let findings = self.extractor.extract(&conv);
+        let mut findings = self.extractor.extract(&conv);
         let taxonomy = self.extractor.taxonomy();
         let quote = |turn: u32, start: usize, end: usize| {
             let sentence = normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end);
@@ -339,7 +341,7 @@ impl Stages {
         let follow_up = self.follow_up(&conv, &findings, &mentions, &categories, &quote);
         let unknown_turns = conv.roles.iter().filter(|r| **r == Role::Unknown).count() as u64;
         let terms = self.config.discovery.is_some().then(|| {
-            let mut known = discover::Known::default();
+            let mut known = discover::Known { marks: findings.marks.take(), ..discover::Known::default() };
             for m in &findings.mentions {
                 let category = &taxonomy.categories[m.category as usize];
                 match category.kind {

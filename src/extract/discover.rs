@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::matcher::Marked;
 use super::word_key::{self, KeyMap, WordSet};
 use crate::model::Kind;
 use crate::normalize::{self, Conversation};
@@ -171,40 +172,55 @@ impl Marks {
     }
 }
 
-/// Finds the idea cues and the words of tone in a customer turn, in one pass of one automaton.
-///
-/// The words of tone prefilter [`sounds_negative`]: it finds a sentence negative only through a
-/// negator or a negative word, which, lowercased, stands in the text between characters that are
-/// not letters or digits. A sentence of ASCII text with no such word here is not negative. (ASCII
-/// only: lowercasing other characters may make an ASCII letter.)
-fn marks(text: &str, out: &mut Marks) {
-    static MARKS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    let automaton = MARKS.get_or_init(|| {
-        let tones = NEGATORS.iter().copied().chain(["n't"]).chain(super::sentiment::negative_words());
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(IDEA_CUES.iter().copied().chain(tones))
-            .unwrap_or_else(|e| unreachable!("the built-in cues and the lexicon compile: {e}"))
-    });
-    let bytes = text.as_bytes();
-    let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
-    out.cues.clear();
-    out.tones.clear();
-    for m in automaton.find_overlapping_iter(text) {
-        let after = !word(m.end());
-        let before = m.start() == 0 || !word(m.start() - 1);
-        if m.pattern().as_usize() < IDEA_CUES.len() {
-            if before && after {
-                out.cues.push((m.start(), m.end()));
+/// The words discovery marks in customer turns: the idea cues, then the words of tone (the
+/// negators, "n't" and the negative words of the sentiment lexicon). The extractor finds them in
+/// its own scan of the turns (see [`crate::extract::Extractor::with_marks`]), which [`Marks`] reads.
+pub fn mark_words() -> Vec<&'static str> {
+    let tones = NEGATORS.iter().copied().chain(["n't"]).chain(super::sentiment::negative_words());
+    IDEA_CUES.iter().copied().chain(tones).collect()
+}
+
+impl Marks {
+    /// Reads the [`mark_words`] found in `text`, as (index, start, end), in the order found.
+    ///
+    /// The words of tone prefilter [`sounds_negative`]: it finds a sentence negative only through
+    /// a negator or a negative word, which, lowercased, stands in the text between characters that
+    /// are not letters or digits. A sentence of ASCII text with none of them here is not negative.
+    /// (ASCII only: lowercasing other characters may make an ASCII letter.)
+    fn read(&mut self, text: &str, found: impl Iterator<Item = Marked>) {
+        let bytes = text.as_bytes();
+        let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
+        self.cues.clear();
+        self.tones.clear();
+        for (pattern, start, end) in found {
+            let after = !word(end);
+            let before = start == 0 || !word(start - 1);
+            if usize::from(pattern) < IDEA_CUES.len() {
+                if before && after {
+                    self.cues.push((start, end));
+                }
+            } else if after && (before || bytes[start] == b'n') {
+                // "n't" ends a word; every other word of tone is whole.
+                self.tones.push(start);
             }
-        } else if after && (before || bytes[m.start()] == b'n') {
-            // "n't" ends a word; every other word of tone is whole.
-            out.tones.push(m.start());
         }
+        // The first cue, and the longest from one start, first.
+        self.cues.sort_unstable_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
     }
-    // The first cue, and the longest from one start, first.
-    out.cues.sort_unstable_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
+
+    /// Finds the [`mark_words`] in a turn with an automaton of its own: for a call whose marks
+    /// the extractor did not find.
+    fn find(&mut self, text: &str) {
+        static MARKS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+        let automaton = MARKS.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(mark_words())
+                .unwrap_or_else(|e| unreachable!("the built-in cues and the lexicon compile: {e}"))
+        });
+        let found = automaton.find_overlapping_iter(text);
+        self.read(text, found.map(|m| (m.pattern().as_usize() as u16, m.start(), m.end())));
+    }
 }
 
 /// Whether a word is a number written in words. A number is what a sentence is about ("four
@@ -620,6 +636,9 @@ pub struct Known {
     pub feelings: Vec<(u32, usize, usize)>,
     /// The ends of idea cues.
     pub idea_ends: Vec<(u32, usize)>,
+    /// The [`mark_words`] in the customer's turns, by turn in turn order, as the extractor found
+    /// them; `None` to look for them here.
+    pub marks: Option<Vec<(u32, Marked)>>,
 }
 
 /// Collects a call's discovery terms, leaving out what the taxonomy already explains.
@@ -652,7 +671,15 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
                 continue;
             }
             if !marked {
-                marks(text, &mut scratch.marks);
+                match &known.marks {
+                    Some(found) => {
+                        // In turn order: this turn's follow those of the turns before.
+                        let from = found.partition_point(|&(turn, _)| (turn as usize) < t);
+                        let to = from + found[from..].partition_point(|&(turn, _)| turn as usize == t);
+                        scratch.marks.read(text, found[from..to].iter().map(|&(_, m)| m));
+                    }
+                    None => scratch.marks.find(text),
+                }
                 marked = true;
             }
             let sentence = &text[start..end];
@@ -918,7 +945,7 @@ mod tests {
                 delayed|happy|great|fine|down|and|but|the|app|wifi|x|1|'|\"|\\(|-|,|\\.|!|\\?| | |\t){0,12}",
         ) {
             let mut marks = Marks::default();
-            super::marks(&text, &mut marks);
+            marks.find(&text);
             let negative = sounds_negative(&text, &mut Scratch::default());
             proptest::prop_assert!(!negative || marks.tone_in(0, text.len()), "{:?}", text);
         }
@@ -928,7 +955,7 @@ mod tests {
     fn cues_and_words_of_tone_are_found_in_one_pass() {
         let text = "I know it's not broken. It would be nice to have dark mode, it would be nicer still. Xlet us";
         let mut marks = Marks::default();
-        super::marks(text, &mut marks);
+        marks.find(text);
         let said: Vec<&str> = marks.tones.iter().map(|&at| &text[at..at + 3]).collect();
         // "not" and "broken"; not the "no" of "know".
         assert_eq!(said, ["not", "bro"]);
@@ -939,6 +966,34 @@ mod tests {
         assert_eq!(marks.cue_in(second, text.len()), Some(second + "It would be nice".len()));
         assert_eq!(marks.cue_in(0, second), None);
         assert!(marks.tone_in(0, second) && !marks.tone_in(second, text.len()));
+    }
+
+    #[test]
+    fn the_marks_the_extractor_finds_are_those_found_here() {
+        let taxonomy = crate::extract::taxonomy::Taxonomy::builtin().unwrap();
+        let extractor = crate::extract::Extractor::with_marks(taxonomy, &mark_words()).unwrap();
+        let turns = [
+            ("customer", "I can't log in and it would be great to have dark mode. Not happy!"),
+            ("agent", "I'm sorry, you should be able to log in now."),
+            ("customer", "It WON'T even turn on, nothing works. Please add an option, thx"),
+            ("customer", "It doesn\u{2019}t really work; no refund yet. Bad, badly, noted."),
+            ("customer", ""),
+        ];
+        let c = conv(&turns);
+        let findings = extractor.extract(&c);
+        let found = findings.marks.clone().unwrap();
+        assert!(found.len() > 10, "{found:?}");
+        for t in c.customer_turns() {
+            let text = &c.call.turns[t].text;
+            let (mut here, mut there) = (Marks::default(), Marks::default());
+            here.find(text);
+            there.read(text, found.iter().filter(|m| m.0 as usize == t).map(|&(_, m)| m));
+            assert_eq!((&here.cues, &here.tones), (&there.cues, &there.tones), "{text}");
+        }
+        // And the terms are the same either way.
+        let known = Known { marks: findings.marks, ..Known::default() };
+        assert_eq!(call_terms(&c, &known), call_terms(&c, &Known::default()));
+        assert!(!call_terms(&c, &known).terms.is_empty());
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn priority(reasons: &[Reason]) -> &'static str {
 }
 
 /// Phrases of customers asking for someone above the agent. They are found in the same scan as
-/// the taxonomy's phrases (see [`super::matcher::Matcher::with_extra`]), negation included.
+/// the taxonomy's phrases (see [`super::matcher::Matcher::with_marks`]), negation included.
 pub const SUPERVISOR_PHRASES: &[&str] = &[
     "speak to a supervisor",
     "speak to your supervisor",

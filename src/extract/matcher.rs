@@ -54,7 +54,13 @@ struct PatternInfo {
     /// Not a phrase: one of the adverbs [`adverb::without_adverbs`] may leave out, looked for in
     /// the same scan.
     adverb: bool,
+    /// Not a phrase: a word to mark (see [`Matcher::with_marks`]), by its index in that list.
+    mark: Option<u16>,
 }
+
+/// Where a word to mark stands in a text, as found: its index in the list of words to mark and
+/// its byte range. Neither boundaries nor negation are looked at.
+pub type Marked = (u16, usize, usize);
 
 /// The compiled taxonomy.
 #[derive(Debug, Clone)]
@@ -85,12 +91,18 @@ const NEGATION_WINDOW: usize = 3;
 impl Matcher {
     /// Compiles every phrase and exclusion of the taxonomy.
     pub fn new(taxonomy: &Taxonomy) -> Result<Matcher, aho_corasick::BuildError> {
-        Matcher::with_extra(taxonomy, &[])
+        Matcher::with_marks(taxonomy, &[], &[])
     }
 
     /// Compiles the taxonomy and one more list of phrases, found in the same scan of the text:
-    /// their hits carry the category index `taxonomy.categories.len()`.
-    pub fn with_extra(taxonomy: &Taxonomy, extra: &[&str]) -> Result<Matcher, aho_corasick::BuildError> {
+    /// their hits carry the category index `taxonomy.categories.len()`. The `marks` are words
+    /// (at most 65,536, matched as written, ASCII case ignored) whose places [`Matcher::find_marked`] reports as well, so
+    /// that a later stage needs no scan of its own.
+    pub fn with_marks(
+        taxonomy: &Taxonomy,
+        extra: &[&str],
+        marks: &[&str],
+    ) -> Result<Matcher, aho_corasick::BuildError> {
         let mut patterns = Vec::new();
         let mut info = Vec::new();
         let extra: Vec<String> = extra.iter().map(|p| p.to_string()).collect();
@@ -129,7 +141,7 @@ impl Matcher {
                 }
             }
         }
-        if patterns.is_empty() {
+        if patterns.is_empty() && marks.is_empty() {
             return Ok(Matcher { automaton: None, info, longest: 0 });
         }
         let longest = patterns.iter().map(String::len).max().unwrap_or(0);
@@ -153,6 +165,11 @@ impl Matcher {
             patterns.push(String::from_utf8_lossy(word).into_owned());
             info.push(PatternInfo { adverb: true, ..PatternInfo::default() });
         }
+        for (i, word) in marks.iter().enumerate() {
+            let mark = u16::try_from(i).unwrap_or_else(|_| unreachable!("at most 65,536 words to mark"));
+            patterns.push(word.to_string());
+            info.push(PatternInfo { mark: Some(mark), ..PatternInfo::default() });
+        }
         // Case is folded before the search (see `scan`): an automaton over lowercase patterns has
         // half the letter classes of a case-insensitive one, so its table is smaller.
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
@@ -164,10 +181,15 @@ impl Matcher {
     /// also matches with an adverb after its auxiliary ("won't even turn on", "would be really
     /// helpful"; see [`adverb`]): the text is scanned a second time with those adverbs left out.
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        self.find_marked(text, hits, None);
+    }
+
+    /// [`Matcher::find`], appending to `marks` where the words to mark stand, in the order found.
+    pub fn find_marked(&self, text: &str, hits: &mut Vec<Hit>, marks: Option<&mut Vec<Marked>>) {
         let first = hits.len();
         let mut adverbs = ADVERB_SPANS.take();
         adverbs.clear();
-        self.scan(text, 0..text.len(), hits, Some(&mut adverbs));
+        self.scan(text, 0..text.len(), hits, Some(&mut adverbs), marks);
         let found = !adverbs.is_empty();
         SHORTENED.with_borrow_mut(|(short, gaps, more)| {
             if !found || !adverb::without_adverbs(text, &adverbs, short, gaps) {
@@ -184,14 +206,14 @@ impl Matcher {
                 window = match window {
                     Some((a, b)) if from <= b => Some((a, to)),
                     Some((a, b)) => {
-                        self.scan(short, a..b, more, None);
+                        self.scan(short, a..b, more, None, None);
                         Some((from, to))
                     }
                     None => Some((from, to)),
                 };
             }
             if let Some((a, b)) = window {
-                self.scan(short, a..b, more, None);
+                self.scan(short, a..b, more, None, None);
             }
             let before = hits.len();
             for h in more.iter() {
@@ -211,13 +233,15 @@ impl Matcher {
 
     /// Finds the category phrases that lie in `span` of `text`, as written; what stands around
     /// the span still counts as context (sentence starts, subjects, negation). With `adverbs`,
-    /// also where the adverbs [`adverb::without_adverbs`] takes stand, in order.
+    /// also where the adverbs [`adverb::without_adverbs`] takes stand, in order; with `marks`,
+    /// where the words to mark stand.
     fn scan(
         &self,
         text: &str,
         span: std::ops::Range<usize>,
         hits: &mut Vec<Hit>,
         mut adverbs: Option<&mut Vec<(usize, usize)>>,
+        mut marks: Option<&mut Vec<Marked>>,
     ) {
         let Some(automaton) = &self.automaton else { return };
         let first = hits.len();
@@ -229,6 +253,12 @@ impl Matcher {
         for m in automaton.find_overlapping_iter(lower.as_slice()) {
             let (start, end) = (span.start + m.start(), span.start + m.end());
             let info = self.info[m.pattern().as_usize()];
+            if let Some(mark) = info.mark {
+                if let Some(marks) = marks.as_deref_mut() {
+                    marks.push((mark, start, end));
+                }
+                continue;
+            }
             if info.adverb {
                 if let Some(adverbs) = adverbs.as_deref_mut() {
                     if adverb::stands_alone(text.as_bytes(), start, end) {
@@ -598,7 +628,7 @@ mod tests {
         ) {
             let matcher = Matcher::new(&taxonomy()).unwrap();
             let (mut hits, mut adverbs) = (Vec::new(), Vec::new());
-            matcher.scan(&text, 0..text.len(), &mut hits, Some(&mut adverbs));
+            matcher.scan(&text, 0..text.len(), &mut hits, Some(&mut adverbs), None);
             proptest::prop_assert_eq!(adverbs, adverb::adverb_words(&text));
         }
     }

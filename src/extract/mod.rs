@@ -59,6 +59,9 @@ pub struct Findings {
     pub customer_turns: u32,
     /// The first customer request for a supervisor: (turn, start, end).
     pub supervisor: Option<(u32, usize, usize)>,
+    /// Where the extractor's words to mark stand in the customer's turns, by turn and in turn
+    /// order; `None` when it marks none (see [`Extractor::with_marks`]).
+    pub marks: Option<Vec<(u32, matcher::Marked)>>,
 }
 
 /// Sentiment is scored over at least this many customer words at each end of the call, so that
@@ -70,13 +73,21 @@ const SENTIMENT_WORDS: usize = 12;
 pub struct Extractor {
     taxonomy: Taxonomy,
     matcher: Matcher,
+    /// Whether the matcher has words to mark.
+    marking: bool,
 }
 
 impl Extractor {
     /// Compiles a taxonomy for matching.
     pub fn new(taxonomy: Taxonomy) -> Result<Extractor, aho_corasick::BuildError> {
-        let matcher = Matcher::with_extra(&taxonomy, follow_up::SUPERVISOR_PHRASES)?;
-        Ok(Extractor { taxonomy, matcher })
+        Extractor::with_marks(taxonomy, &[])
+    }
+
+    /// Compiles a taxonomy for matching, and words whose places in the customer's turns are
+    /// found in the same scan and kept in [`Findings::marks`].
+    pub fn with_marks(taxonomy: Taxonomy, marks: &[&str]) -> Result<Extractor, aho_corasick::BuildError> {
+        let matcher = Matcher::with_marks(&taxonomy, follow_up::SUPERVISOR_PHRASES, marks)?;
+        Ok(Extractor { taxonomy, matcher, marking: !marks.is_empty() })
     }
 
     /// The taxonomy in use.
@@ -88,6 +99,7 @@ impl Extractor {
     pub fn extract(&self, conv: &Conversation) -> Findings {
         let mut findings = Findings::default();
         let mut hits: Vec<Hit> = Vec::new();
+        let (mut marks, mut marked) = (Vec::new(), self.marking.then(Vec::new));
         let customer: Vec<usize> = conv.customer_turns().collect();
         // Words per customer turn, counted once for the total and for sentiment's ends.
         let mut words: Vec<usize> = Vec::with_capacity(customer.len());
@@ -96,7 +108,13 @@ impl Extractor {
             words.push(word_count(text));
             findings.customer_words += words[words.len() - 1] as u32;
             hits.clear();
-            self.matcher.find(text, &mut hits);
+            if let Some(marked) = &mut marked {
+                marks.clear();
+                self.matcher.find_marked(text, &mut hits, Some(&mut marks));
+                marked.extend(marks.iter().map(|&m| (t as u32, m)));
+            } else {
+                self.matcher.find(text, &mut hits);
+            }
             // The supervisor phrases come after the taxonomy's categories.
             let supervisor = self.taxonomy.categories.len();
             if let Some(h) = hits.iter().find(|h| usize::from(h.category) == supervisor) {
@@ -134,6 +152,7 @@ impl Extractor {
             }
         }
         findings.customer_turns = customer.len() as u32;
+        findings.marks = marked;
         let mut categories: Vec<u16> = findings.mentions.iter().map(|m| m.category).collect();
         categories.sort_unstable();
         categories.dedup();
