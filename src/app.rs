@@ -588,7 +588,7 @@ impl Sink {
                     idea_mentions: p.findings.ideas,
                 };
                 self.counts.add(&call, config.max_values);
-                if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.as_mut()) {
+                if let (Some(collector), Some(terms)) = (self.discovery.as_mut(), p.terms.as_ref()) {
                     collector.add(&p.row.call_id, terms, &segments);
                     self.call_files.push(p.file as u32);
                 }

@@ -106,6 +106,8 @@ struct TermStats {
     calls: u64,
     /// Surface forms and their counts (at most [`MAX_SURFACES`]).
     surfaces: Vec<(String, u64)>,
+    /// The hash ([`call_hash`]) of each of `surfaces`, beside it: a form is looked for by it.
+    surface_hashes: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -223,9 +225,8 @@ fn call_hash(id: &str) -> u64 {
 }
 
 impl Collector {
-    /// Adds one call's terms and the segment values it belongs to. What it keeps is taken out of
-    /// `call`; the rest is left there, for the thread that made it to free.
-    pub fn add(&mut self, call_id: &str, call: &mut CallTerms, segments: &[(&str, &str)]) {
+    /// Adds one call's terms and the segment values it belongs to.
+    pub fn add(&mut self, call_id: &str, call: &CallTerms, segments: &[(&str, &str)]) {
         let segments = segments
             .iter()
             .map(|&(field, value)| match self.segment_ids.get(field).and_then(|values| values.get(value)) {
@@ -238,45 +239,51 @@ impl Collector {
                 }
             })
             .collect();
-        let mut ids = Vec::with_capacity(call.terms.len());
-        for term in &mut call.terms {
+        let mut ids = Vec::with_capacity(call.len());
+        for term in call.terms() {
             let next = self.terms.len() as u32;
             let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
             // Look up before inserting: most terms are seen before, and need no fresh key.
-            let id = match by_key.get(term.key.as_str()) {
+            let id = match by_key.get(term.key) {
                 Some(&id) => id,
                 None => {
-                    by_key.insert(term.key.clone(), next);
-                    let key = std::mem::take(&mut term.key);
-                    self.terms.push(TermStats { kind: term.kind, key, calls: 0, surfaces: Vec::new() });
+                    by_key.insert(term.key.to_string(), next);
+                    let key = term.key.to_string();
+                    self.terms.push(TermStats {
+                        kind: term.kind,
+                        key,
+                        calls: 0,
+                        surfaces: Vec::new(),
+                        surface_hashes: Vec::new(),
+                    });
                     next
                 }
             };
             let stats = &mut self.terms[id as usize];
             stats.calls += 1;
-            if let Some((_, n)) = stats.surfaces.iter_mut().find(|(s, _)| *s == term.surface) {
-                *n += 1;
+            let hash = call_hash(term.surface);
+            let seen = (stats.surface_hashes.iter().zip(&stats.surfaces))
+                .position(|(&h, (s, _))| h == hash && s == term.surface);
+            if let Some(i) = seen {
+                stats.surfaces[i].1 += 1;
             } else if stats.surfaces.len() < MAX_SURFACES {
-                stats.surfaces.push((std::mem::take(&mut term.surface), 1));
+                stats.surfaces.push((term.surface.to_string(), 1));
+                stats.surface_hashes.push(hash);
             } else {
                 // Full: the forms kept are those whose text hashes lowest, whatever order the calls
                 // came in; a form kept is never dropped later, so its count is exact.
-                let (at, highest) = (stats.surfaces.iter().enumerate())
-                    .map(|(i, (s, _))| (i, call_hash(s)))
-                    .max_by_key(|&(_, h)| h)
-                    .unwrap_or((0, 0));
-                if call_hash(&term.surface) < highest {
-                    stats.surfaces[at] = (std::mem::take(&mut term.surface), 1);
+                let (at, highest) =
+                    (stats.surface_hashes.iter().copied().enumerate()).max_by_key(|&(_, h)| h).unwrap_or((0, 0));
+                if hash < highest {
+                    stats.surfaces[at] = (term.surface.to_string(), 1);
+                    stats.surface_hashes[at] = hash;
                 }
             }
             ids.push(id | if term.early { EARLY } else { 0 });
         }
         let keep_quotes = self.calls.len() < QUOTE_ALL_UP_TO || call_hash(call_id) % 16 == 0;
-        let sentences = if keep_quotes {
-            call.sentences.drain(..).take(4).map(|(s, m)| (s.into_boxed_str(), m)).collect()
-        } else {
-            Box::default()
-        };
+        let sentences =
+            if keep_quotes { call.sentences().take(4).map(|(s, m)| (s.into(), m)).collect() } else { Box::default() };
         self.calls.push(StoredCall { call_id: call_id.into(), terms: ids.into_boxed_slice(), sentences, segments });
     }
 
@@ -992,13 +999,18 @@ mod tests {
     use crate::extract::discover::Term;
 
     fn call(words: &[&str]) -> CallTerms {
-        CallTerms {
-            terms: words
-                .iter()
-                .map(|w| Term { kind: Kind::Complaint, key: w.to_string(), surface: w.to_string(), early: false })
-                .collect(),
-            sentences: vec![(words.join(" "), (1u64 << words.len()) - 1)],
+        said(words, &[])
+    }
+
+    /// A call of complaint terms said as `words` (or as `forms`, where given).
+    fn said(words: &[&str], forms: &[&str]) -> CallTerms {
+        let mut c = CallTerms::default();
+        for (i, &key) in words.iter().enumerate() {
+            let surface = forms.get(i).copied().unwrap_or(key);
+            c.push(Term { kind: Kind::Complaint, key, surface, early: false });
         }
+        c.push_sentence(&words.join(" "), (1u64 << words.len()) - 1);
+        c
     }
 
     fn corpus(order: &[usize]) -> Vec<(String, CallTerms)> {
@@ -1018,8 +1030,8 @@ mod tests {
     fn run(calls: Vec<(String, CallTerms)>, rules: &ThemeRules) -> (Themes, Vec<String>) {
         let mut c = Collector::default();
         let ids: Vec<String> = calls.iter().map(|(id, _)| id.clone()).collect();
-        for (id, mut t) in calls {
-            c.add(&id, &mut t, &[("region", if id.starts_with("bag") { "west" } else { "east" })]);
+        for (id, t) in calls {
+            c.add(&id, &t, &[("region", if id.starts_with("bag") { "west" } else { "east" })]);
         }
         (c.themes(rules, 50), ids)
     }
@@ -1067,17 +1079,16 @@ mod tests {
     fn the_forms_a_label_may_show_do_not_depend_on_the_order_of_calls() {
         // Twelve ways of saying one phrase, more than are kept: the same are kept either way.
         let said = |i: usize| {
-            let mut c = call(&["lost bag"]);
-            c.terms[0].surface = format!("lost {} bags", ["my", "our", "the", "his", "her", "their"][i % 6]);
+            let mut form = format!("lost {} bags", ["my", "our", "the", "his", "her", "their"][i % 6]);
             if i >= 6 {
-                c.terms[0].surface.push_str(" again");
+                form.push_str(" again");
             }
-            c
+            said(&["lost bag"], &[&form])
         };
         let forms = |order: Vec<usize>| {
             let mut c = Collector::default();
             for i in order {
-                c.add(&format!("c{i}"), &mut said(i), &[]);
+                c.add(&format!("c{i}"), &said(i), &[]);
             }
             let mut kept: Vec<(String, u64)> = c.terms[0].surfaces.clone();
             kept.sort();
@@ -1158,7 +1169,7 @@ mod tests {
             let mut c = call(&["outage", "router"]);
             if i < 6 {
                 for w in ["dark", "mode"] {
-                    c.terms.push(Term { kind: Kind::Idea, key: w.to_string(), surface: w.to_string(), early: false });
+                    c.push(Term { kind: Kind::Idea, key: w, surface: w, early: false });
                 }
             }
             calls.push((format!("c{i}"), c));

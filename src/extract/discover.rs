@@ -89,27 +89,88 @@ const IDEA_CUES: &[&str] = &[
 ];
 
 /// One term of one call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term<'a> {
     /// Complaint terms and idea terms are counted apart.
     pub kind: Kind,
     /// The stemmed form, `stem` or `stem stem`: what terms are counted by.
-    pub key: String,
+    pub key: &'a str,
     /// The words as said, lowercase, for a phrase with the words between its two ("lost my bags"
     /// for `lost bag`): what themes are named by.
-    pub surface: String,
+    pub surface: &'a str,
     /// Said in the opening (the customer's first sentences): the reason for a call comes early.
     pub early: bool,
 }
 
-/// What discovery keeps of one call.
+/// A [`Term`] kept in [`CallTerms`]: its texts are byte ranges of the call's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeptTerm {
+    kind: Kind,
+    key: (u32, u32),
+    surface: (u32, u32),
+    early: bool,
+}
+
+/// What discovery keeps of one call. Its texts are kept end to end in one string, so that a
+/// call's terms cost a few allocations, not two per term.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallTerms {
+    text: String,
     /// Distinct terms (by kind and key), in the order said, at most [`MAX_TERMS`].
-    pub terms: Vec<Term>,
+    terms: Vec<KeptTerm>,
     /// The customer's quotable sentences (not redacted here), with the terms each one holds as a
-    /// bit mask over `terms` (bit i = terms\[i\]): quotes for themes are picked from these.
-    pub sentences: Vec<(String, u64)>,
+    /// bit mask over the terms (bit i = the i-th term): quotes for themes are picked from these.
+    sentences: Vec<((u32, u32), u64)>,
+}
+
+impl CallTerms {
+    /// Appends `text` to the call's text: where it is.
+    fn keep(&mut self, text: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        (start, self.text.len() as u32)
+    }
+
+    fn at(&self, (start, end): (u32, u32)) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Adds a term (the caller keeps terms distinct and at most [`MAX_TERMS`]).
+    pub fn push(&mut self, term: Term) {
+        let (key, surface) = (self.keep(term.key), self.keep(term.surface));
+        self.terms.push(KeptTerm { kind: term.kind, key, surface, early: term.early });
+    }
+
+    /// Adds a quotable sentence holding the terms of `mask`.
+    pub fn push_sentence(&mut self, sentence: &str, mask: u64) {
+        let at = self.keep(sentence);
+        self.sentences.push((at, mask));
+    }
+
+    /// The number of terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Whether the call has no term.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The terms, in the order said.
+    pub fn terms(&self) -> impl ExactSizeIterator<Item = Term<'_>> + '_ {
+        self.terms.iter().map(|t| Term {
+            kind: t.kind,
+            key: self.at(t.key),
+            surface: self.at(t.surface),
+            early: t.early,
+        })
+    }
+
+    /// The quotable sentences, each with the terms it holds as a bit mask over [`CallTerms::terms`].
+    pub fn sentences(&self) -> impl ExactSizeIterator<Item = (&str, u64)> + '_ {
+        self.sentences.iter().map(|&(at, mask)| (self.at(at), mask))
+    }
 }
 
 /// The stop words, stemmed and unstemmed (`data/stopwords.txt`).
@@ -484,12 +545,14 @@ struct RunWordAt {
 
 /// Appends `span` to `into` as a label shows it: lowercase, single spaces, straight apostrophes.
 fn push_said(span: &str, into: &mut String) {
-    for (i, w) in span.split_whitespace().enumerate() {
+    for (i, w) in spaced(span).enumerate() {
         if i > 0 {
             into.push(' ');
         }
         if w.is_ascii() {
-            into.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let at = into.len();
+            into.push_str(w);
+            into[at..].make_ascii_lowercase();
         } else {
             into.extend(w.chars().map(|c| if c == '\u{2019}' { '\'' } else { c }).flat_map(char::to_lowercase));
         }
@@ -722,14 +785,14 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
             // Adds a term, allocating only for a term the call has not said before.
             let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
                 let hash = term_hash(kind, key);
-                let seen =
-                    hashes.iter().zip(&out.terms).position(|(&h, x)| h == hash && x.kind == kind && x.key == key);
+                let seen = (hashes.iter().zip(&out.terms))
+                    .position(|(&h, x)| h == hash && x.kind == kind && out.at(x.key) == key);
                 if let Some(i) = seen {
                     mask |= 1 << i;
-                } else if out.terms.len() < MAX_TERMS {
-                    mask |= 1 << out.terms.len();
+                } else if out.len() < MAX_TERMS {
+                    mask |= 1 << out.len();
                     hashes.push(hash);
-                    out.terms.push(Term { kind, key: key.to_string(), surface: surface.to_string(), early });
+                    out.push(Term { kind, key, surface, early });
                 }
             };
             for pair in run.windows(2) {
@@ -749,7 +812,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
                 }
             }
             if mask != 0 {
-                out.sentences.push((cut(sentence.trim(), MAX_QUOTE).to_string(), mask));
+                out.push_sentence(&cut(sentence.trim(), MAX_QUOTE), mask);
             }
         }
     }
@@ -847,7 +910,7 @@ mod tests {
     use crate::extract::tests::conv;
 
     fn keys(terms: &CallTerms, kind: Kind) -> Vec<&str> {
-        terms.terms.iter().filter(|t| t.kind == kind).map(|t| t.key.as_str()).collect()
+        terms.terms().filter(|t| t.kind == kind).map(|t| t.key).collect()
     }
 
     #[test]
@@ -856,12 +919,13 @@ mod tests {
         let terms = call_terms(&c, &Known::default());
         // "Thanks anyway." is neither negative nor a question: not a complaint's words.
         assert_eq!(keys(&terms, Kind::Complaint), ["lost", "lost bag", "bag", "carousel", "carousel move", "move"]);
-        let lost_bag = terms.terms.iter().find(|t| t.key == "lost bag").unwrap();
+        let lost_bag = terms.terms().find(|t| t.key == "lost bag").unwrap();
         // A phrase is shown as said, the words between its two words included.
         assert_eq!(lost_bag.surface, "lost my bags");
         assert!(lost_bag.early);
-        assert_eq!(terms.sentences.len(), 2);
-        assert_eq!(terms.sentences[0].0, "Hi, they lost my bags again!");
+        let sentences: Vec<(&str, u64)> = terms.sentences().collect();
+        assert_eq!(sentences.len(), 2);
+        assert_eq!(sentences[0].0, "Hi, they lost my bags again!");
     }
 
     #[test]
@@ -882,7 +946,7 @@ mod tests {
         let terms = call_terms(&c, &Known { complaints: vec![(1, bill, bill + 4)], ..Known::default() });
         // "keeps" stems to a stop word and goes; the words either side make a phrase.
         assert_eq!(keys(&terms, Kind::Complaint), ["wifi", "wifi drop", "drop"]);
-        assert_eq!(terms.sentences, [("The wifi keeps dropping.".to_string(), 0b111)]);
+        assert_eq!(terms.sentences().collect::<Vec<_>>(), [("The wifi keeps dropping.", 0b111)]);
     }
 
     #[test]
@@ -1002,7 +1066,7 @@ mod tests {
         let terms = call_terms(&c, &Known::default());
         // "delayed" said with a thing ("flight") or a name ("STX") still counts.
         assert_eq!(keys(&terms, Kind::Complaint), ["flight", "flight delay", "delay"]);
-        let quoted: Vec<&str> = terms.sentences.iter().map(|(s, _)| s.as_str()).collect();
+        let quoted: Vec<&str> = terms.sentences().map(|(s, _)| s).collect();
         assert_eq!(quoted, ["The flight was delayed again!", "Delayed into STX."]);
     }
 
@@ -1028,7 +1092,7 @@ mod tests {
         // Not `chat two` or `chat minut`, and not `soooo`.
         let want = ["chat", "minut", "minut answer", "answer", "luggag", "luggag damag", "damag"];
         assert_eq!(keys(&terms, Kind::Complaint), want);
-        let damaged = terms.terms.iter().find(|t| t.key == "luggag damag").unwrap();
+        let damaged = terms.terms().find(|t| t.key == "luggag damag").unwrap();
         assert_eq!(damaged.surface, "luggage is damaged");
     }
 
@@ -1045,6 +1109,6 @@ mod tests {
             .map(|i| format!("zz{} ", char::from(b'a' + (i % 26) as u8).to_string().repeat(i / 26 + 2)))
             .collect();
         let c = conv(&[("customer", &format!("broken {text} {many}"))]);
-        assert_eq!(call_terms(&c, &Known::default()).terms.len(), MAX_TERMS);
+        assert_eq!(call_terms(&c, &Known::default()).len(), MAX_TERMS);
     }
 }
