@@ -239,7 +239,7 @@ impl Collector {
                 }
             })
             .collect();
-        let mut ids = Vec::with_capacity(call.len());
+        let mut ids = Vec::with_capacity(call.term_count());
         for term in call.terms() {
             let next = self.terms.len() as u32;
             let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
@@ -247,8 +247,8 @@ impl Collector {
             let id = match by_key.get(term.key) {
                 Some(&id) => id,
                 None => {
-                    by_key.insert(term.key.to_string(), next);
                     let key = term.key.to_string();
+                    by_key.insert(key.clone(), next);
                     self.terms.push(TermStats {
                         kind: term.kind,
                         key,

@@ -102,7 +102,7 @@ pub struct Term<'a> {
     pub early: bool,
 }
 
-/// A [`Term`] kept in [`CallTerms`]: its texts are byte ranges of the call's text.
+/// A [`Term`] kept in [`CallTerms`]: its texts are byte ranges of [`CallTerms`]' own text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct KeptTerm {
     kind: Kind,
@@ -115,6 +115,7 @@ struct KeptTerm {
 /// call's terms cost a few allocations, not two per term.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallTerms {
+    /// The keys, surface forms and sentences, end to end.
     text: String,
     /// Distinct terms (by kind and key), in the order said, at most [`MAX_TERMS`].
     terms: Vec<KeptTerm>,
@@ -148,13 +149,8 @@ impl CallTerms {
     }
 
     /// The number of terms.
-    pub fn len(&self) -> usize {
+    pub fn term_count(&self) -> usize {
         self.terms.len()
-    }
-
-    /// Whether the call has no term.
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
     }
 
     /// The terms, in the order said.
@@ -206,15 +202,31 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Words that open a negation to [`sounds_negative`], besides those ending in n't.
+/// Words that open a negation to [`sounds_negative`], besides those ending in n't: the few that
+/// negate what follows them closely in a complaint ("never arrived", "no WiFi"). (The sentiment
+/// score and the taxonomy's negation rule have lists of their own, for their own rules.)
 const NEGATORS: &[&str] = &["not", "never", "cannot", "no"];
 
-/// The marks of a customer turn that discovery looks for in one pass over it (see [`marks`]).
+/// The words discovery marks in customer turns: the idea cues, then the words of tone (the
+/// negators, "n't" and the negative words of the sentiment lexicon). The extractor finds them in
+/// its own scan of the turns (see [`crate::extract::Extractor::with_marks`]), which [`Marks`] reads.
+pub fn mark_words() -> Vec<&'static str> {
+    let tones = NEGATORS.iter().copied().chain([NT]).chain(super::sentiment::negative_words());
+    IDEA_CUES.iter().copied().chain(tones).collect()
+}
+
+/// The ending of negative contractions, a word of tone at the end of a word ("don't").
+const NT: &str = "n't";
+
+/// The index of [`NT`] in [`mark_words`].
+const NT_MARK: usize = IDEA_CUES.len() + NEGATORS.len();
+
+/// The marks of a customer turn that discovery reads (see [`mark_words`]).
 #[derive(Debug, Default)]
 struct Marks {
-    /// The idea cues, as (start, end) byte ranges: whole words, ASCII case ignored, the first and
-    /// (from one start) the longest first. A cue holds no character that ends a sentence, so each
-    /// lies within one sentence.
+    /// The idea cues, as (start, end) byte ranges, in text order: those a search for the
+    /// leftmost, longest cue finds, one after another, that are whole words (ASCII case ignored).
+    /// A cue holds no character that ends a sentence, so each lies within one sentence.
     cues: Vec<(usize, usize)>,
     /// Where a word of complaint's tone may stand: a negator, a word ending in n't or a negative
     /// word of the sentiment lexicon. A sentence of ASCII text without one cannot sound negative.
@@ -231,42 +243,44 @@ impl Marks {
     fn tone_in(&self, start: usize, end: usize) -> bool {
         self.tones.iter().any(|&at| at >= start && at < end)
     }
-}
 
-/// The words discovery marks in customer turns: the idea cues, then the words of tone (the
-/// negators, "n't" and the negative words of the sentiment lexicon). The extractor finds them in
-/// its own scan of the turns (see [`crate::extract::Extractor::with_marks`]), which [`Marks`] reads.
-pub fn mark_words() -> Vec<&'static str> {
-    let tones = NEGATORS.iter().copied().chain(["n't"]).chain(super::sentiment::negative_words());
-    IDEA_CUES.iter().copied().chain(tones).collect()
-}
-
-impl Marks {
-    /// Reads the [`mark_words`] found in `text`, as (index, start, end), in the order found.
+    /// Reads the [`mark_words`] found in `text`, every occurrence, as (index, start, end).
+    ///
+    /// The cues kept are those a leftmost-longest search finds (from the first cue, the longest
+    /// that starts there; then on from its end), that are whole words: a cue inside another that
+    /// is not a word ("Hi wish you had", where "i wish" is not) does not count.
     ///
     /// The words of tone prefilter [`sounds_negative`]: it finds a sentence negative only through
     /// a negator or a negative word, which, lowercased, stands in the text between characters that
-    /// are not letters or digits. A sentence of ASCII text with none of them here is not negative.
-    /// (ASCII only: lowercasing other characters may make an ASCII letter.)
+    /// are not letters or digits (n't: before such a character). A sentence of ASCII text with none
+    /// of them here is not negative. (ASCII only: lowercasing other characters may make an ASCII
+    /// letter.)
     fn read(&mut self, text: &str, found: impl Iterator<Item = Marked>) {
         let bytes = text.as_bytes();
         let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
         self.cues.clear();
         self.tones.clear();
         for (pattern, start, end) in found {
+            let pattern = usize::from(pattern);
             let after = !word(end);
             let before = start == 0 || !word(start - 1);
-            if usize::from(pattern) < IDEA_CUES.len() {
-                if before && after {
-                    self.cues.push((start, end));
-                }
-            } else if after && (before || bytes[start] == b'n') {
-                // "n't" ends a word; every other word of tone is whole.
+            if pattern < IDEA_CUES.len() {
+                self.cues.push((start, end));
+            } else if after && (before || pattern == NT_MARK) {
                 self.tones.push(start);
             }
         }
-        // The first cue, and the longest from one start, first.
+        // Leftmost first, and from one start the longest; then each next one from the end of the
+        // one before, whether it is whole words or not.
         self.cues.sort_unstable_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
+        let mut reached = 0;
+        self.cues.retain(|&(a, b)| {
+            let next = a >= reached;
+            if next {
+                reached = b;
+            }
+            next && (a == 0 || !word(a - 1)) && !word(b)
+        });
     }
 
     /// Finds the [`mark_words`] in a turn with an automaton of its own: for a call whose marks
@@ -378,12 +392,12 @@ struct Facts {
     /// A word for a service that has stopped, neutral in the lexicon ("down", "offline").
     stopped: bool,
     /// What [`words`] makes of it.
-    role: Role,
+    role: WordRole,
 }
 
 /// What a word is to [`words`].
 #[derive(Debug, Clone, Copy)]
-enum Role {
+enum WordRole {
     /// Too short, a number in words, or not a plain word (digits, a code): it breaks phrases.
     /// `names` when it is something a sentence is about (a number, a code).
     Break { names: bool },
@@ -401,24 +415,24 @@ impl Facts {
     /// Works the facts of `word` out; the stem of a content word is appended to `stems`.
     fn of(word: &str, stems: &mut String) -> Facts {
         let valence = super::sentiment::valence(word);
-        let negator = word.ends_with("n't") || word.ends_with("n\u{2019}t") || NEGATORS.contains(&word);
+        let negator = word.ends_with(NT) || word.ends_with("n\u{2019}t") || NEGATORS.contains(&word);
         let plain = word.chars().all(|c| c.is_alphabetic() || c == '\'');
         let stops = stop_words();
         let role = if word.chars().count() < 2 || !plain || number_word(word) {
-            Role::Break { names: number_word(word) || (!plain && word.chars().any(char::is_alphanumeric)) }
+            WordRole::Break { names: number_word(word) || (!plain && word.chars().any(char::is_alphanumeric)) }
         } else if valence.is_some_and(|v| v >= PRAISE || v <= STRONG_BLAME) {
-            Role::Feeling
+            WordRole::Feeling
         } else if stops.contains(word) || elongated(word) {
-            Role::Nothing
+            WordRole::Nothing
         } else {
             let stem = stemmer().stem(word);
             if stops.contains(&stem) {
-                Role::Nothing
+                WordRole::Nothing
             } else {
                 let asking = asking_words().contains(&stem);
                 let at = stems.len() as u32;
                 stems.push_str(&stem);
-                Role::Content { stem: (at, stems.len() as u32), asking, unscored: valence.is_none() }
+                WordRole::Content { stem: (at, stems.len() as u32), asking, unscored: valence.is_none() }
             }
         };
         Facts {
@@ -439,7 +453,10 @@ const FACTS_KEPT: usize = 50_000;
 #[derive(Default)]
 struct WordFacts {
     facts: KeyMap<Facts>,
+    /// The stems of the content words kept, end to end; past `kept`, the stem of the last word
+    /// learnt that has no key, until the next word is learnt.
     stems: String,
+    kept: usize,
 }
 
 impl WordFacts {
@@ -458,16 +475,18 @@ impl WordFacts {
     fn learn(&mut self, word: &str, key: Option<u128>) -> Facts {
         if self.facts.len() >= FACTS_KEPT {
             self.facts.clear();
-            self.stems.clear();
+            self.kept = 0;
         }
+        self.stems.truncate(self.kept);
         let facts = Facts::of(word, &mut self.stems);
         if let Some(k) = key {
             self.facts.insert(k, facts);
+            self.kept = self.stems.len();
         }
         facts
     }
 
-    /// A stem of [`Role::Content`].
+    /// A stem of [`WordRole::Content`].
     fn stem(&self, (start, end): (u32, u32)) -> &str {
         &self.stems[start as usize..end as usize]
     }
@@ -641,7 +660,7 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
             };
         match facts.get(word).role {
             // A name, number or code is something the sentence is about ("delayed into STX").
-            Role::Break { names: something } => {
+            WordRole::Break { names: something } => {
                 names |= name || something;
                 out.push(None);
             }
@@ -653,9 +672,9 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
             // customers feel, not what about: not a term, but not a clause break either. Milder
             // words, good or bad, often name the event or the thing itself ("lost", "delayed",
             // "broken"; "delivered", "refunded", "loyalty"): those are content words.
-            Role::Feeling | Role::Nothing => {}
-            Role::Content { asking: true, .. } if asking => {}
-            Role::Content { stem, unscored, .. } => {
+            WordRole::Feeling | WordRole::Nothing => {}
+            WordRole::Content { asking: true, .. } if asking => {}
+            WordRole::Content { stem, unscored, .. } => {
                 names |= unscored;
                 let at = text_out.len();
                 text_out.push_str(facts.stem(stem));
@@ -789,8 +808,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
                     .position(|(&h, x)| h == hash && x.kind == kind && out.at(x.key) == key);
                 if let Some(i) = seen {
                     mask |= 1 << i;
-                } else if out.len() < MAX_TERMS {
-                    mask |= 1 << out.len();
+                } else if out.term_count() < MAX_TERMS {
+                    mask |= 1 << out.term_count();
                     hashes.push(hash);
                     out.push(Term { kind, key, surface, early });
                 }
@@ -819,10 +838,13 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
     out
 }
 
-/// FNV-1a of a term's kind and key.
+/// A hash of a term's kind and key.
 fn term_hash(kind: Kind, key: &str) -> u64 {
-    let start = if kind == Kind::Idea { 0x8422_2325_cbf2_9ce4 } else { 0xcbf2_9ce4_8422_2325 };
-    key.bytes().fold(start, |h: u64, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    use std::hash::Hasher;
+    let mut hash = super::sentiment::Fnv::default();
+    hash.write(&[u8::from(kind == Kind::Idea)]);
+    hash.write(key.as_bytes());
+    hash.finish()
 }
 
 /// Whether a sentence asks something: a question mark, or a question word first ("how do I
@@ -1005,8 +1027,8 @@ mod tests {
         /// an ASCII sentence without one is never negative.
         #[test]
         fn a_sentence_without_a_word_of_tone_is_not_negative(
-            text in "(no|NOT|Never|cannot|can't|don'T|isn't|nope|know|noted|bad|BAD|badge|broken|lost|\
-                delayed|happy|great|fine|down|and|but|the|app|wifi|x|1|'|\"|\\(|-|,|\\.|!|\\?| | |\t){0,12}",
+            text in "(no|NOT|Never|cannot|can't|don'T|DON'T|WON'T|isN'T|nope|know|noted|bad|BAD|badge|broken|\
+                lost|delayed|happy|great|fine|down|and|but|the|app|wifi|x|1|'|\"|\\(|-|,|\\.|!|\\?| | |\t){0,12}",
         ) {
             let mut marks = Marks::default();
             marks.find(&text);
@@ -1030,6 +1052,59 @@ mod tests {
         assert_eq!(marks.cue_in(second, text.len()), Some(second + "It would be nice".len()));
         assert_eq!(marks.cue_in(0, second), None);
         assert!(marks.tone_in(0, second) && !marks.tone_in(second, text.len()));
+    }
+
+    #[test]
+    fn a_negation_in_capitals_is_a_word_of_tone() {
+        let c = conv(&[("customer", "MY ROUTER WON'T CONNECT")]);
+        assert_eq!(keys(&call_terms(&c, &Known::default()), Kind::Complaint), ["router", "router connect", "connect"]);
+    }
+
+    /// The cue a sentence's idea terms follow, found the first way discovery found it: the first
+    /// whole-word cue of a leftmost-longest search of the sentence alone.
+    fn first_cue_of_sentence(sentence: &str) -> Option<usize> {
+        let cues = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(IDEA_CUES)
+            .unwrap();
+        let bytes = sentence.as_bytes();
+        let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
+        cues.find_iter(sentence).find(|m| (m.start() == 0 || !word(m.start() - 1)) && !word(m.end())).map(|m| m.end())
+    }
+
+    #[test]
+    fn a_cue_inside_a_cue_that_is_not_a_word_does_not_count() {
+        for (text, cue) in [
+            ("Hi wish you had a dark mode", None),
+            ("readd an option to export", None),
+            ("I wish you had a dark mode", Some("I wish")),
+            ("Please add an option to export", Some("Please add")),
+            // "please add" is no cue here, and hides "add an option"; "an option to" is one.
+            ("xplease add an option to export", Some("xplease add an option to")),
+            ("You should be able to export", Some("You should")),
+        ] {
+            let mut marks = Marks::default();
+            marks.find(text);
+            assert_eq!(marks.cue_in(0, text.len()), cue.map(str::len), "{text}");
+            assert_eq!(marks.cue_in(0, text.len()), first_cue_of_sentence(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Each sentence's cue is the one a search of the sentence alone finds.
+        #[test]
+        fn the_cues_of_a_turn_are_those_of_its_sentences(
+            text in "(i|I|wish|you|there|was|would|be|nice|nicer|please|add|an|option|to|let|us|x|Hi|\
+                re|should|able|\\.|!|,| | ){0,16}",
+        ) {
+            let mut marks = Marks::default();
+            marks.find(&text);
+            for (start, end) in normalize::sentences(&text) {
+                let want = first_cue_of_sentence(&text[start..end]).map(|e| start + e);
+                proptest::prop_assert_eq!(marks.cue_in(start, end), want, "{:?}", &text[start..end]);
+            }
+        }
     }
 
     #[test]
@@ -1109,6 +1184,6 @@ mod tests {
             .map(|i| format!("zz{} ", char::from(b'a' + (i % 26) as u8).to_string().repeat(i / 26 + 2)))
             .collect();
         let c = conv(&[("customer", &format!("broken {text} {many}"))]);
-        assert_eq!(call_terms(&c, &Known::default()).len(), MAX_TERMS);
+        assert_eq!(call_terms(&c, &Known::default()).term_count(), MAX_TERMS);
     }
 }

@@ -96,8 +96,12 @@ impl Matcher {
 
     /// Compiles the taxonomy and one more list of phrases, found in the same scan of the text:
     /// their hits carry the category index `taxonomy.categories.len()`. The `marks` are words
-    /// (at most 65,536, matched as written, ASCII case ignored) whose places [`Matcher::find_marked`] reports as well, so
-    /// that a later stage needs no scan of its own.
+    /// (matched as written, ASCII case ignored) whose places [`Matcher::find_marked`] reports as
+    /// well, so that a later stage needs no scan of its own.
+    ///
+    /// # Panics
+    ///
+    /// With more than 65,536 marks: they are numbered by `u16`.
     pub fn with_marks(
         taxonomy: &Taxonomy,
         extra: &[&str],
@@ -166,7 +170,7 @@ impl Matcher {
             info.push(PatternInfo { adverb: true, ..PatternInfo::default() });
         }
         for (i, word) in marks.iter().enumerate() {
-            let mark = u16::try_from(i).unwrap_or_else(|_| unreachable!("at most 65,536 words to mark"));
+            let mark = u16::try_from(i).expect("at most 65,536 words to mark");
             patterns.push(word.to_string());
             info.push(PatternInfo { mark: Some(mark), ..PatternInfo::default() });
         }
