@@ -726,21 +726,33 @@ pub struct Known {
 /// Collects a call's discovery terms, leaving out what the taxonomy already explains.
 pub fn call_terms(conv: &Conversation, known: &Known) -> CallTerms {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
+        static SCRATCH: std::cell::RefCell<(Scratch, Buffers)> = Default::default();
     }
-    SCRATCH.with_borrow_mut(|scratch| read_call(conv, known, scratch))
+    SCRATCH.with_borrow_mut(|(scratch, buffers)| read_call(conv, known, scratch, buffers))
+}
+
+/// The buffers [`read_call`] fills for each call, kept from one call to the next.
+#[derive(Default)]
+struct Buffers {
+    /// A hash of each term's kind and key, beside the call's terms: a term is looked for by it.
+    hashes: Vec<u64>,
+    /// The content words of a clause run, and their texts.
+    run: Vec<RunWord>,
+    run_text: String,
+    /// A phrase's key and surface form.
+    key: String,
+    surface: String,
 }
 
 /// [`call_terms`], with what a thread reuses from call to call.
-fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallTerms {
+fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers: &mut Buffers) -> CallTerms {
     let (explained, idea_ends) = (&known.complaints, &known.idea_ends);
-    let mut out = CallTerms::default();
-    // A hash of each term's kind and key, beside `out.terms`: a term is looked for by its hash.
-    let mut hashes: Vec<u64> = Vec::new();
+    // Sized for a call with many terms: grown once, not word by word.
+    let mut out =
+        CallTerms { text: String::with_capacity(1024), terms: Vec::with_capacity(MAX_TERMS), ..Default::default() };
+    let Buffers { hashes, run, run_text, key, surface } = buffers;
+    hashes.clear();
     let mut opening = 0;
-    let mut run: Vec<RunWord> = Vec::new();
-    let mut run_text = String::new();
-    let (mut key, mut surface) = (String::new(), String::new());
     for t in conv.customer_turns() {
         let text = &conv.call.turns[t].text;
         let mut marked = false;
@@ -796,7 +808,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
             }
             run.clear();
             run_text.clear();
-            if !words(body, kind == Kind::Idea, scratch, &mut run_text, &mut run) {
+            if !words(body, kind == Kind::Idea, scratch, run_text, run) {
                 continue;
             }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
@@ -824,8 +836,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch) -> CallT
                             key.clear();
                             surface.clear();
                             key.extend([s1, " ", s2]);
-                            push_said(&body[first.said.start..second.said.end], &mut surface);
-                            add(&key, &surface, &mut out);
+                            push_said(&body[first.said.start..second.said.end], surface);
+                            add(key, surface, &mut out);
                         }
                     }
                 }
