@@ -66,6 +66,16 @@ type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// short keys: the sink looks up every term of every call here.
 type TextMap<K, V> = HashMap<K, V, BuildHasherDefault<crate::extract::sentiment::Fnv>>;
 
+/// Sorts `ids` and calls `count` with each pair of them, the smaller first.
+fn each_pair(ids: &mut [u32], mut count: impl FnMut(u32, u32)) {
+    ids.sort_unstable();
+    for (i, &a) in ids.iter().enumerate() {
+        for &b in &ids[i + 1..] {
+            count(a, b);
+        }
+    }
+}
+
 /// Sums two maps of counts (into the bigger one).
 fn add_counts(a: IdMap<(u32, u32), u32>, b: IdMap<(u32, u32), u32>) -> IdMap<(u32, u32), u32> {
     let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
@@ -381,12 +391,7 @@ impl Collector {
                     |(mut together, mut list): (IdMap<(u32, u32), u32>, Vec<u32>), call| {
                         list.clear();
                         list.extend(call.terms.iter().map(|t| t & !EARLY).filter(|&t| is_candidate[t as usize]));
-                        list.sort_unstable();
-                        for (i, &a) in list.iter().enumerate() {
-                            for &b in &list[i + 1..] {
-                                *together.entry((a, b)).or_default() += 1;
-                            }
-                        }
+                        each_pair(&mut list, |a, b| *together.entry((a, b)).or_default() += 1);
                         (together, list)
                     },
                 )
@@ -408,12 +413,7 @@ impl Collector {
                 for call in calls {
                     list.clear();
                     list.extend(call.terms.iter().map(|t| dense[(t & !EARLY) as usize]).filter(|&i| i != u32::MAX));
-                    list.sort_unstable();
-                    for (i, &a) in list.iter().enumerate() {
-                        for &b in &list[i + 1..] {
-                            table[a as usize * c + b as usize] += 1;
-                        }
-                    }
+                    each_pair(&mut list, |a, b| table[a as usize * c + b as usize] += 1);
                 }
                 table
             })
@@ -430,7 +430,8 @@ impl Collector {
     }
 
     /// Which candidates are about something: those whose calls share the rest of their words
-    /// at least as much as calls at large do (with the term's calls among them). Two calls that say "seat" tend to say "economy" or "row" too;
+    /// at least as much as calls at large do (with the term's calls among them). Two calls that
+    /// say "seat" tend to say "economy" or "row" too;
     /// two calls that say "day" or "people" share no more than any two calls, and such a word
     /// would gather calls about anything into one theme. Measured as the number of other
     /// candidate words of the same kind two calls using the term have in common, against two calls
