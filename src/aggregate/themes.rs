@@ -105,8 +105,12 @@ impl Default for ThemeRules {
     }
 }
 
-/// Up to this many candidate terms, the calls that say each pair are counted in tables (4 bytes a
-/// pair: 4 MB a table at most, four tables per worker), past it in a map.
+/// The memory the tables that count pairs of candidate terms may take at once, all workers
+/// together: past it (with more candidates, or more workers), the pairs are counted in maps.
+const DENSE_PAIRS_BYTES: usize = 32 << 20;
+
+/// Up to this many candidate terms, the calls that say each pair may be counted in tables (4
+/// bytes a pair: 4 MB a table), within [`DENSE_PAIRS_BYTES`].
 const DENSE_PAIRS: usize = 1024;
 
 /// Quotes are kept for every call up to this many calls, then for a fixed 1 in 16 of them (by a
@@ -331,7 +335,10 @@ impl Collector {
         let candidate_terms = is_candidate.iter().filter(|&&c| c).count();
         let idf: Vec<f64> = self.terms.iter().map(|t| (n / t.calls.max(1) as f64).ln()).collect();
         // Calls that use both of two candidates.
-        let together = self.together(&is_candidate, DENSE_PAIRS);
+        // A worker holds up to two tables at once: its own and one it adds in.
+        let tables = 2 * rayon::current_num_threads();
+        let dense_up_to = DENSE_PAIRS.min(((DENSE_PAIRS_BYTES / 4 / tables) as f64).sqrt() as usize);
+        let together = self.together(&is_candidate, dense_up_to);
         let topical = self.topical(&together, &is_candidate);
         let mut leads = topical.clone();
         // Assign calls to leads, join the leads that go together into themes, and dissolve the
@@ -377,7 +384,7 @@ impl Collector {
     /// For each pair of candidates (a < b) said in the same calls, in how many.
     ///
     /// Counted in parallel, per share of the calls, then summed: the same counts in any order. With
-    /// up to `dense_up_to` ([`DENSE_PAIRS`]) candidates, into a table indexed by the pair (a night has a few
+    /// up to `dense_up_to` candidates (see [`DENSE_PAIRS`]), into a table indexed by the pair (a night has a few
     /// hundred), which is several times faster than a map; with more, into a map.
     fn together(&self, is_candidate: &[bool], dense_up_to: usize) -> IdMap<(u32, u32), u32> {
         let candidates: Vec<u32> = (0..self.terms.len() as u32).filter(|&t| is_candidate[t as usize]).collect();
@@ -417,10 +424,14 @@ impl Collector {
                 }
                 table
             })
-            .reduce(Vec::new, |a, b| match (a.is_empty(), b.is_empty()) {
-                (true, _) => b,
-                (_, true) => a,
-                _ => a.into_iter().zip(b).map(|(x, y)| x + y).collect(),
+            .reduce(Vec::new, |mut a, b| {
+                if a.is_empty() {
+                    return b;
+                }
+                for (x, y) in a.iter_mut().zip(&b) {
+                    *x += y;
+                }
+                a
             });
         let mut together = IdMap::default();
         for (at, &k) in table.iter().enumerate().filter(|&(_, &k)| k > 0) {
