@@ -539,7 +539,8 @@ mod tests {
             bytes: lines.len() as u64,
         };
         let (tx, rx) = crossbeam_channel::bounded::<Vec<u8>>(1);
-        let mut spent = vec![b'x'; 1 << 20];
+        // A spent buffer of about a batch's size (one much bigger would be freed, not kept).
+        let mut spent = vec![b'x'; 300 << 10];
         spent.truncate(100);
         let spent_at = spent.as_ptr();
         tx.send(spent).unwrap();
