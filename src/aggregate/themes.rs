@@ -510,13 +510,17 @@ impl Collector {
     /// Each call's lead term: of the terms it says that may lead a theme, the one most calls use
     /// (said in the opening counting double; ties by the text), so that a call goes with the
     /// commonest thing it is about. Idea terms come first: a request says in so many words what
-    /// the customer wants, where complaint terms come from any sentence that sounds negative.
+    /// the customer wants, where complaint terms come from any sentence that sounds negative. Of
+    /// idea terms, phrases come first: a request is named by a phrase ("dark mode", "pay with
+    /// paypal"), and a word said in more calls is often where things are wanted ("app"), which
+    /// would join two requests into one theme.
     fn assign(&self, leads: &[bool]) -> Vec<Option<u32>> {
         let rank = |raw: u32| {
             let t = raw & !EARLY;
             let weight = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1 };
             let idea = self.terms[t as usize].kind == Kind::Idea;
-            (idea, self.terms[t as usize].calls * weight, std::cmp::Reverse(self.text(t)))
+            let phrase = idea && self.terms[t as usize].key.contains(' ');
+            (idea, phrase, self.terms[t as usize].calls * weight, std::cmp::Reverse(self.text(t)))
         };
         // Each call's lead depends on that call alone: found in parallel.
         self.calls
@@ -1259,6 +1263,38 @@ mod tests {
         assert_eq!(kind_of("c0"), Some(Kind::Idea), "{themes:#?}");
         assert_eq!(kind_of("c6"), Some(Kind::Complaint));
         assert_eq!(themes.themes.iter().map(|t| t.calls).collect::<Vec<_>>(), [20, 6]);
+    }
+
+    #[test]
+    fn a_request_is_led_by_the_phrase_it_asks_for_not_a_word_shared_with_another() {
+        // Twenty calls ask for a dark mode in the app, eight to pay with PayPal in the app: "app"
+        // is said in more calls than either, but it is where both are wanted, not what.
+        let idea = |keys: &[&str]| {
+            let mut c = CallTerms::default();
+            for &key in keys {
+                c.push(Term { kind: Kind::Idea, key, surface: key, early: false });
+            }
+            c
+        };
+        let mut calls = Vec::new();
+        for i in 0..20 {
+            let keys: &[&str] =
+                if i < 14 { &["dark", "dark mode", "mode", "mode app", "app"] } else { &["dark", "dark mode", "mode"] };
+            calls.push((format!("dark{i}"), idea(keys)));
+        }
+        for i in 0..8 {
+            calls.push((format!("paypal{i}"), idea(&["pay", "pay paypal", "paypal", "paypal app", "app"])));
+        }
+        for i in 0..15 {
+            calls.push((format!("pdf{i}"), idea(&["pdf", "pdf invoices", "invoices"])));
+        }
+        filler(&mut calls, 90);
+        let (themes, ids) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
+        let theme_of = |id: &str| themes.assignment[ids.iter().position(|x| x == id).unwrap()];
+        let (dark, paypal) = (theme_of("dark0").unwrap(), theme_of("paypal0").unwrap());
+        assert_ne!(dark, paypal, "{themes:#?}");
+        assert_eq!((themes.themes[dark as usize].calls, themes.themes[paypal as usize].calls), (20, 8));
+        assert!(!themes.themes[dark as usize].label.contains("paypal"), "{}", themes.themes[dark as usize].label);
     }
 
     #[test]
