@@ -83,17 +83,7 @@ pub fn adverb_words(text: &str) -> Vec<(usize, usize)> {
 
 /// Where the words of `bytes` are: runs of [`is_word_byte`], in order.
 fn word_spans(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() && !is_word_byte(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
-            i += 1;
-        }
-        (i > start).then_some((start, i))
-    })
+    super::runs(bytes, is_word_byte)
 }
 
 /// The longest word of the lists above (and of the negation rule's), in bytes.

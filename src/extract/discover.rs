@@ -494,42 +494,14 @@ impl WordFacts {
 
 /// The chunks of `text` between whitespace, as [`str::split_whitespace`] gives them; ASCII text
 /// is split by bytes.
-fn spaced(text: &str) -> Spaced<'_> {
-    if text.is_ascii() {
-        Spaced::Ascii { text, at: 0 }
-    } else {
-        Spaced::Other(text.split_whitespace())
-    }
-}
-
-/// See [`spaced`].
-enum Spaced<'a> {
-    Ascii { text: &'a str, at: usize },
-    Other(std::str::SplitWhitespace<'a>),
-}
-
-impl<'a> Iterator for Spaced<'a> {
-    type Item = &'a str;
-
-    #[inline]
-    fn next(&mut self) -> Option<&'a str> {
-        match self {
-            Spaced::Ascii { text, at } => {
-                // The ASCII characters `char::is_whitespace` accepts.
-                let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
-                let bytes = text.as_bytes();
-                while *at < bytes.len() && space(bytes[*at]) {
-                    *at += 1;
-                }
-                let start = *at;
-                while *at < bytes.len() && !space(bytes[*at]) {
-                    *at += 1;
-                }
-                (start < *at).then(|| &text[start..*at])
-            }
-            Spaced::Other(words) => words.next(),
-        }
-    }
+fn spaced(text: &str) -> impl Iterator<Item = &str> {
+    let ascii = text.is_ascii();
+    let mut by_bytes = super::runs(if ascii { text.as_bytes() } else { &[] }, |b| !super::is_space(b));
+    let mut by_chars = (!ascii).then(|| text.split_whitespace());
+    std::iter::from_fn(move || match &mut by_chars {
+        Some(words) => words.next(),
+        None => by_bytes.next().map(|(start, end)| &text[start..end]),
+    })
 }
 
 /// `s` without the characters at either end that `keep` refuses; ASCII ends are tested by byte.
@@ -813,7 +785,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
-            // Adds a term, allocating only for a term the call has not said before.
+            // Adds a term the call has not said before; marks the sentence as holding it either way.
             let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
                 let hash = term_hash(kind, key);
                 let seen = (hashes.iter().zip(&out.terms))

@@ -216,7 +216,7 @@ fn word_count(text: &str) -> usize {
     // A word starts at a byte that is not a space, first or after a space. Counted pair by pair,
     // with no state carried from one byte to the next, in byte-sized sums over blocks of 128
     // pairs (which cannot overflow), the loop compiles to vector code.
-    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') <= b'\r' - b'\t');
+    let space = is_space;
     let bytes = text.as_bytes();
     let Some(&first) = bytes.first() else { return 0 };
     let (before, after) = (&bytes[..bytes.len() - 1], &bytes[1..]);
@@ -225,6 +225,28 @@ fn word_count(text: &str) -> usize {
         .zip(after.chunks(128))
         .map(|(a, b)| a.iter().zip(b).fold(0u8, |n, (&a, &b)| n + u8::from(space(a) & !space(b))) as usize);
     usize::from(!space(first)) + starts.sum::<usize>()
+}
+
+/// Whether an ASCII byte is whitespace as `char::is_whitespace` has it: space, `\t`, `\n`,
+/// `\x0b`, `\x0c` or `\r` (written without branches, for loops that compile to vector code).
+#[inline]
+pub(super) fn is_space(b: u8) -> bool {
+    (b == b' ') | (b.wrapping_sub(b'\t') <= b'\r' - b'\t')
+}
+
+/// The runs of `bytes` that `in_run` accepts, as (start, end) byte ranges, in order.
+pub(super) fn runs<'a>(bytes: &'a [u8], in_run: impl Fn(u8) -> bool + 'a) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !in_run(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && in_run(bytes[i]) {
+            i += 1;
+        }
+        (i > start).then_some((start, i))
+    })
 }
 
 /// The turns, given in order with their word counts, up to the one that brings
