@@ -652,7 +652,6 @@ impl Collector {
     /// the terms' order and ties go to the lower indexes: the same joins whatever the order calls
     /// came in.
     fn merge_alike(&self, kinds: &[Kind], used: &mut IdMap<(u32, u32), u32>, assignment: &mut [Option<u32>]) {
-        let n = self.calls.len() as f64;
         let mut rows: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); kinds.len()];
         for (&(g, t), &k) in used.iter() {
             rows[g as usize].insert(t, u64::from(k));
@@ -662,13 +661,7 @@ impl Collector {
             sizes[*g as usize] += 1;
         }
         let weigh = |row: &BTreeMap<u32, u64>, size: u64| -> BTreeMap<u32, f64> {
-            (row.iter())
-                .filter(|&(_, &k)| k >= 2)
-                .filter_map(|(&t, &k)| {
-                    let lift = (k as f64 / size as f64) / (self.terms[t as usize].calls as f64 / n);
-                    (lift > 1.0).then(|| (t, k as f64 * lift.ln()))
-                })
-                .collect()
+            (row.iter()).filter_map(|(&t, &k)| self.log_lift(t, k, size).map(|l| (t, k as f64 * l))).collect()
         };
         let cosine = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
             let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
@@ -680,27 +673,52 @@ impl Collector {
             }
         };
         let mut weights: Vec<BTreeMap<u32, f64>> = rows.iter().zip(&sizes).map(|(r, &s)| weigh(r, s)).collect();
+        // The themes whose vocabulary holds each term: only themes that share a term can be alike.
+        let mut holding: IdMap<u32, std::collections::BTreeSet<usize>> = IdMap::default();
+        for (g, w) in weights.iter().enumerate() {
+            for &t in w.keys() {
+                holding.entry(t).or_default().insert(g);
+            }
+        }
+        // The pairs i < j alike enough to join, with their cosine; after a join only the joined
+        // theme's pairs change.
+        let mut alike: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+        let pairs_of =
+            |g: usize, weights: &[BTreeMap<u32, f64>], holding: &IdMap<u32, std::collections::BTreeSet<usize>>| {
+                let mut others: Vec<usize> = weights[g].keys().flat_map(|t| holding[t].iter().copied()).collect();
+                others.sort_unstable();
+                others.dedup();
+                (others.into_iter())
+                    .filter(|&o| o != g && kinds[o] == kinds[g])
+                    .map(|o| ((g.min(o), g.max(o)), cosine(&weights[g], &weights[o])))
+                    .filter(|&(_, c)| c >= SAME_THEME)
+                    .collect::<Vec<_>>()
+            };
+        for g in 0..weights.len() {
+            alike.extend(pairs_of(g, &weights, &holding));
+        }
         let mut into: Vec<u32> = (0..kinds.len() as u32).collect();
         loop {
-            let mut best: Option<(f64, usize, usize)> = None;
-            for i in 0..weights.len() {
-                for j in i + 1..weights.len() {
-                    if kinds[i] != kinds[j] || weights[i].is_empty() || weights[j].is_empty() {
-                        continue;
-                    }
-                    let c = cosine(&weights[i], &weights[j]);
-                    if c >= SAME_THEME && best.is_none_or(|(b, _, _)| c > b) {
-                        best = Some((c, i, j));
-                    }
-                }
-            }
-            let Some((_, i, j)) = best else { break };
+            let best = (alike.iter()).max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0))).map(|(k, _)| *k);
+            let Some((i, j)) = best else { break };
             for (t, k) in std::mem::take(&mut rows[j]) {
                 *rows[i].entry(t).or_default() += k;
             }
             sizes[i] += std::mem::take(&mut sizes[j]);
+            for g in [i, j] {
+                for t in weights[g].keys() {
+                    if let Some(set) = holding.get_mut(t) {
+                        set.remove(&g);
+                    }
+                }
+            }
             weights[i] = weigh(&rows[i], sizes[i]);
             weights[j].clear();
+            for &t in weights[i].keys() {
+                holding.entry(t).or_default().insert(i);
+            }
+            alike.retain(|&(a, b), _| a != i && b != i && a != j && b != j);
+            alike.extend(pairs_of(i, &weights, &holding));
             for g in &mut into {
                 if *g == j as u32 {
                     *g = i as u32;
@@ -727,21 +745,26 @@ impl Collector {
         assignment: &[Option<u32>],
         themes: usize,
     ) -> Vec<Vec<(u32, f64)>> {
-        let n = self.calls.len() as f64;
         let mut sizes = vec![0u64; themes];
         for g in assignment.iter().flatten() {
             sizes[*g as usize] += 1;
         }
-        let mut entries: Vec<((u32, u32), u32)> = used.into_iter().filter(|(_, k)| *k >= 2).collect();
+        let mut entries: Vec<((u32, u32), u32)> = used.into_iter().collect();
         entries.sort_unstable();
         let mut terms_of: Vec<Vec<(u32, f64)>> = vec![Vec::new(); themes];
         for ((g, t), k) in entries {
-            let lift = (f64::from(k) / sizes[g as usize] as f64) / (self.terms[t as usize].calls as f64 / n);
-            if lift > 1.0 {
-                terms_of[g as usize].push((t, lift.ln()));
+            if let Some(l) = self.log_lift(t, u64::from(k), sizes[g as usize]) {
+                terms_of[g as usize].push((t, l));
             }
         }
         terms_of
+    }
+
+    /// The log of how much more the calls of a theme of `size` calls use term `t` (`k` of them)
+    /// than calls at large, if it is more and at least two of them use it.
+    fn log_lift(&self, t: u32, k: u64, size: u64) -> Option<f64> {
+        let lift = (k as f64 / size as f64) / (self.terms[t as usize].calls as f64 / self.calls.len() as f64);
+        (k >= 2 && lift > 1.0).then(|| lift.ln())
     }
 
     /// Calls whose leads made no theme join the theme whose telling vocabulary they use most: the
