@@ -819,6 +819,7 @@ fn segments_find_the_region_with_more_outages() {
     let west = row("west", "outage");
     assert_eq!((west.segment_calls, west.calls), (100, 40));
     assert_eq!(west.kind, "complaint");
+    assert_eq!(west.label, "Service outage");
     assert!((west.share - 0.4).abs() < 1e-4);
     assert!((west.overall_share - 56.0 / 400.0).abs() < 1e-4, "{west:?}");
     assert!(west.lift > 2.0, "{west:?}");

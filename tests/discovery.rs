@@ -112,6 +112,7 @@ fn a_planted_unknown_problem_becomes_one_labelled_theme() {
     let north = seg.iter().find(|r| r.category == drone.theme && r.value == "north").expect("segment row");
     assert_eq!(north.calls, 15);
     assert!(north.lift > 1.0);
+    assert_eq!(north.label, drone.label, "a theme's segment rows carry its label");
     let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let d = &m["discovery"];
     assert_eq!(d["min_calls"], 5);

@@ -25,6 +25,8 @@ pub struct SegmentRow {
     pub value: String,
     /// Category id.
     pub category: String,
+    /// The category's label (a theme's: its phrases), so that a row reads without a lookup.
+    pub label: String,
     /// Complaint or idea.
     pub kind: Kind,
     /// Calls in the segment value.
@@ -140,6 +142,7 @@ pub fn table(counts: &Counts, taxonomy: &Taxonomy, config: &Config) -> PolarsRes
             field: names[fi].0.clone(),
             value: names[fi].1[vi].clone(),
             category: cat.id.clone(),
+            label: cat.label.clone(),
             kind: cat.kind,
             segment_calls: n1,
             calls: x1,

@@ -210,6 +210,7 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
     let differences = Table {
         columns: vec![
             col("segment", ColumnKind::Text),
+            col("label", ColumnKind::Text),
             col("category", ColumnKind::Text),
             col("calls", ColumnKind::Int),
             col("share", ColumnKind::Share),
@@ -223,6 +224,7 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
             .map(|r| {
                 vec![
                     Cell::Text(format!("{} = {}", r.field, r.value)),
+                    Cell::Text(r.label.clone()),
                     Cell::Text(r.category.clone()),
                     Cell::Int(r.calls as i64),
                     Cell::Float(r.share),
@@ -236,8 +238,8 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
     let top_themes = Table {
         columns: vec![
             col("theme", ColumnKind::Text),
-            col("kind", ColumnKind::Text),
             col("label", ColumnKind::Text),
+            col("kind", ColumnKind::Text),
             col("calls", ColumnKind::Int),
             col("share", ColumnKind::Share),
         ],
@@ -248,8 +250,8 @@ fn overview(tables: &Tables, totals: &Totals, config: &Config, taxonomy_source: 
             .map(|t| {
                 vec![
                     Cell::Text(t.id.clone()),
-                    Cell::Text(t.kind.as_str().into()),
                     Cell::Text(t.label.clone()),
+                    Cell::Text(t.kind.as_str().into()),
                     Cell::Int(t.calls as i64),
                     Cell::Float(t.share),
                 ]

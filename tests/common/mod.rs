@@ -154,6 +154,7 @@ pub struct SegmentRow {
     pub field: String,
     pub value: String,
     pub category: String,
+    pub label: String,
     pub kind: String,
     pub segment_calls: u64,
     pub calls: u64,
