@@ -14,8 +14,8 @@
 //!    (mean cosine of the sets of calls that use them, at least `link`) are joined into one theme,
 //!    as "delayed" and "hours"; themes under `min_calls` calls are dissolved, the smaller half at a
 //!    time, and the calls given their next lead, until every theme is big enough. Themes of one
-//!    kind whose calls use the same terms in much the same proportions are then one, as "loyalty
-//!    discount" and "discount for long-time customers" (see [`SAME_THEME`]).
+//!    kind whose vocabularies are alike are then one, as "loyalty discount" and "discount for
+//!    long-time customers" (see [`SAME_THEME`]; the sums behind it run in the terms' text order).
 //! 4. A theme's vocabulary is the terms its calls use more than calls at large (lift). A call
 //!    whose leads made no theme joins the theme whose topical vocabulary it uses most, if any.
 //! 5. A theme is labelled by its 2-3 most used topical phrases, as customers said them, and
@@ -644,81 +644,100 @@ impl Collector {
     }
 
     /// Joins the themes that are one (see [`SAME_THEME`]), the most alike pair first, again and
-    /// again: the theme with the higher index joins the other, its calls and usage counts with
-    /// it (a call is in one theme, so the counts add up), and the joined theme is compared
-    /// afresh. A theme is compared by its vocabulary: the terms at least two of its calls use
-    /// more than calls at large, each weighed by how many of its calls use it times the log of
-    /// that lift, so that words every theme has ("sorry", "app") count for nothing. Sums run in
-    /// the terms' order and ties go to the lower indexes: the same joins whatever the order calls
-    /// came in.
+    /// again (so three or more may become one): the theme with the higher index joins the other,
+    /// its calls and usage counts with it (a call is in one theme, so the counts add up), and the
+    /// joined theme is compared afresh. A theme is compared by its vocabulary: the candidate terms
+    /// of its kind that at least two of its calls use more than calls at large, each weighed by
+    /// how many of its calls use it times the log of that lift, so that a word weighs in a theme
+    /// only as much as the theme's calls say it more than calls at large do.
+    ///
+    /// Terms are taken in the order of their text, not of their ids (which follow the order calls
+    /// came in), and every sum runs in that order: the same floating-point cosines, and so the
+    /// same joins, whatever the order of the calls; ties go to the lower indexes.
     fn merge_alike(&self, kinds: &[Kind], used: &mut IdMap<(u32, u32), u32>, assignment: &mut [Option<u32>]) {
-        let mut rows: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); kinds.len()];
+        let themes = kinds.len();
+        // Each used term's rank in text order, and back.
+        let mut by_text: Vec<u32> = used.keys().map(|&(_, t)| t).collect();
+        by_text.sort_unstable();
+        by_text.dedup();
+        by_text.sort_by(|&a, &b| self.text(a).cmp(&self.text(b)));
+        let rank: IdMap<u32, u32> = by_text.iter().enumerate().map(|(r, &t)| (t, r as u32)).collect();
+        let mut rows: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); themes];
         for (&(g, t), &k) in used.iter() {
-            rows[g as usize].insert(t, u64::from(k));
+            rows[g as usize].insert(rank[&t], u64::from(k));
         }
-        let mut sizes = vec![0u64; kinds.len()];
+        let mut sizes = vec![0u64; themes];
         for g in assignment.iter().flatten() {
             sizes[*g as usize] += 1;
         }
-        let weigh = |row: &BTreeMap<u32, u64>, size: u64| -> BTreeMap<u32, f64> {
-            (row.iter()).filter_map(|(&t, &k)| self.log_lift(t, k, size).map(|l| (t, k as f64 * l))).collect()
+        // A theme's vocabulary as (rank, weight) in rank order, and its norm.
+        let weigh = |row: &BTreeMap<u32, u64>, size: u64| -> (Vec<(u32, f64)>, f64) {
+            let w: Vec<(u32, f64)> = (row.iter())
+                .filter_map(|(&r, &k)| self.log_lift(by_text[r as usize], k, size).map(|l| (r, k as f64 * l)))
+                .collect();
+            let norm = w.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+            (w, norm)
         };
-        let cosine = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
-            let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
-            let norm = |r: &BTreeMap<u32, f64>| r.values().map(|x| x * x).sum::<f64>().sqrt();
-            if dot == 0.0 {
-                0.0
-            } else {
-                dot / (norm(a) * norm(b))
-            }
-        };
-        let mut weights: Vec<BTreeMap<u32, f64>> = rows.iter().zip(&sizes).map(|(r, &s)| weigh(r, s)).collect();
-        // The themes whose vocabulary holds each term: only themes that share a term can be alike.
-        let mut holding: IdMap<u32, std::collections::BTreeSet<usize>> = IdMap::default();
-        for (g, w) in weights.iter().enumerate() {
-            for &t in w.keys() {
-                holding.entry(t).or_default().insert(g);
+        let mut weights: Vec<(Vec<(u32, f64)>, f64)> = rows.iter().zip(&sizes).map(|(r, &s)| weigh(r, s)).collect();
+        // Per term (by rank), the themes whose vocabulary holds it, with its weight there.
+        let mut holding: Vec<Vec<(usize, f64)>> = vec![Vec::new(); by_text.len()];
+        for (g, (w, _)) in weights.iter().enumerate() {
+            for &(r, x) in w {
+                holding[r as usize].push((g, x));
             }
         }
-        // The pairs i < j alike enough to join, with their cosine; after a join only the joined
-        // theme's pairs change.
-        let mut alike: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-        let pairs_of =
-            |g: usize, weights: &[BTreeMap<u32, f64>], holding: &IdMap<u32, std::collections::BTreeSet<usize>>| {
-                let mut others: Vec<usize> = weights[g].keys().flat_map(|t| holding[t].iter().copied()).collect();
-                others.sort_unstable();
-                others.dedup();
-                (others.into_iter())
-                    .filter(|&o| o != g && kinds[o] == kinds[g])
-                    .map(|o| ((g.min(o), g.max(o)), cosine(&weights[g], &weights[o])))
-                    .filter(|&(_, c)| c >= SAME_THEME)
-                    .collect::<Vec<_>>()
+        // The cosine of `g` with every theme of its kind it shares a term with (`above`: only
+        // those after it), found by summing, term by term in rank order, through `holding`.
+        let mut dot = vec![0.0f64; themes];
+        let mut touched: Vec<usize> = Vec::new();
+        let mut pairs_of =
+            |g: usize, above: bool, weights: &[(Vec<(u32, f64)>, f64)], holding: &[Vec<(usize, f64)>]| {
+                touched.clear();
+                for &(r, x) in &weights[g].0 {
+                    for &(o, y) in &holding[r as usize] {
+                        if o != g && (!above || o > g) && kinds[o] == kinds[g] {
+                            if dot[o] == 0.0 {
+                                touched.push(o);
+                            }
+                            dot[o] += x * y;
+                        }
+                    }
+                }
+                let mut found = Vec::new();
+                for &o in &touched {
+                    let c = dot[o] / (weights[g].1 * weights[o].1);
+                    dot[o] = 0.0;
+                    if c >= SAME_THEME {
+                        found.push(((g.min(o), g.max(o)), c));
+                    }
+                }
+                found
             };
-        for g in 0..weights.len() {
-            alike.extend(pairs_of(g, &weights, &holding));
+        // The pairs i < j alike enough to join, with their cosine.
+        let mut alike: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+        for g in 0..themes {
+            alike.extend(pairs_of(g, true, &weights, &holding));
         }
-        let mut into: Vec<u32> = (0..kinds.len() as u32).collect();
+        let mut into: Vec<u32> = (0..themes as u32).collect();
         loop {
             let best = (alike.iter()).max_by(|x, y| x.1.total_cmp(y.1).then_with(|| y.0.cmp(x.0))).map(|(k, _)| *k);
             let Some((i, j)) = best else { break };
-            for (t, k) in std::mem::take(&mut rows[j]) {
-                *rows[i].entry(t).or_default() += k;
+            for (r, k) in std::mem::take(&mut rows[j]) {
+                *rows[i].entry(r).or_default() += k;
             }
             sizes[i] += std::mem::take(&mut sizes[j]);
             for g in [i, j] {
-                for t in weights[g].keys() {
-                    if let Some(set) = holding.get_mut(t) {
-                        set.remove(&g);
-                    }
+                for &(r, _) in &weights[g].0 {
+                    holding[r as usize].retain(|&(o, _)| o != g);
                 }
             }
             weights[i] = weigh(&rows[i], sizes[i]);
-            weights[j].clear();
-            for &t in weights[i].keys() {
-                holding.entry(t).or_default().insert(i);
+            weights[j] = (Vec::new(), 0.0);
+            for &(r, x) in &weights[i].0 {
+                holding[r as usize].push((i, x));
             }
             alike.retain(|&(a, b), _| a != i && b != i && a != j && b != j);
-            alike.extend(pairs_of(i, &weights, &holding));
+            alike.extend(pairs_of(i, false, &weights, &holding));
             for g in &mut into {
                 if *g == j as u32 {
                     *g = i as u32;
@@ -732,7 +751,9 @@ impl Collector {
             *a = into[*a as usize];
         }
         *used = (rows.into_iter().enumerate())
-            .flat_map(|(g, row)| row.into_iter().map(move |(t, k)| ((g as u32, t), k as u32)))
+            .flat_map(|(g, row)| {
+                row.into_iter().map(|(r, k)| ((g as u32, by_text[r as usize]), k as u32)).collect::<Vec<_>>()
+            })
             .collect();
     }
 
@@ -1458,6 +1479,57 @@ mod tests {
         let (again, _) = run(calls, &rules);
         let labels = |t: &Themes| t.themes.iter().map(|t| (t.label.clone(), t.calls)).collect::<Vec<_>>();
         assert_eq!(labels(&themes), labels(&again));
+    }
+
+    #[test]
+    fn alike_themes_join_the_same_way_whatever_the_order_of_calls() {
+        // A (6 calls) says six words b0..b5 and c0..c5 alike; B (10 calls) says the b words, C
+        // (10 calls) the c words in the same counts: cos(A, B) = cos(A, C) in exact arithmetic,
+        // and A joins one of them. Which one must not depend on the order the terms were first
+        // seen in, which the order of the calls decides. (Found by a review: the sums ran in
+        // the order of term ids, and the tie went the other way with the calls reversed.)
+        let idea = |keys: &[String]| {
+            let mut c = CallTerms::default();
+            for key in keys {
+                c.push(Term { kind: Kind::Idea, key, surface: key, early: false });
+            }
+            c
+        };
+        let (ka, kb) = ([5usize, 4, 6, 3, 5, 6], [7usize, 5, 9, 8, 10, 8]);
+        let (sa, sb) = (6usize, 10usize);
+        let mut calls = Vec::new();
+        for j in 0..sa {
+            let mut keys = vec!["a x".to_string()];
+            keys.extend((0..6).filter(|&i| j < ka[i]).map(|i| format!("b{i}")));
+            keys.extend((0..6).rev().filter(|&i| j < ka[i]).map(|i| format!("c{i}")));
+            calls.push((format!("a{j}"), idea(&keys)));
+        }
+        for j in 0..sb {
+            let mut keys = vec!["bb x".to_string()];
+            keys.extend((0..6).rev().filter(|&i| j >= sb - kb[i]).map(|i| format!("b{i}")));
+            calls.push((format!("b{j}"), idea(&keys)));
+        }
+        for j in 0..sb {
+            let mut keys = vec!["cc x".to_string()];
+            keys.extend((0..6).filter(|&i| j >= sb - kb[i]).map(|i| format!("c{i}")));
+            calls.push((format!("c{j}"), idea(&keys)));
+        }
+        filler(&mut calls, 150);
+        let rules = ThemeRules { min_calls: 5, ..ThemeRules::default() };
+        let (one, ids) = run(calls.clone(), &rules);
+        calls.reverse();
+        let (two, ids2) = run(calls, &rules);
+        let by_id = |t: &Themes, ids: &[String]| {
+            let mut v: Vec<(String, Option<String>)> = ids
+                .iter()
+                .zip(&t.assignment)
+                .map(|(id, a)| (id.clone(), a.map(|g| t.themes[g as usize].label.clone())))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(one.themes.iter().map(|t| t.calls).max(), Some(16), "{:#?}", one.themes);
+        assert_eq!(by_id(&one, &ids), by_id(&two, &ids2));
     }
 
     #[test]
