@@ -826,9 +826,10 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     }
     let dir = staging.dir().to_path_buf();
     report::write_tables(&dir, &table::small_tables(&tables, &rejects, &follow_ups))?;
-    let theme_of_call: Option<Vec<&str>> = themes
-        .as_ref()
-        .map(|t| t.assignment.iter().map(|a| a.map_or("", |i| t.themes[i as usize].id.as_str())).collect());
+    let theme_of_call: Option<Vec<[&str; 2]>> = themes.as_ref().map(|t| {
+        let named = |i: u32| [t.themes[i as usize].id.as_str(), t.themes[i as usize].label.as_str()];
+        t.assignment.iter().map(|a| a.map_or(["", ""], named)).collect()
+    });
     let call_columns = writer.finish(theme_of_call.as_deref())?;
     let totals = Totals {
         records: ledger.iter().map(|l| l.records).sum::<u64>() + discovery_rejects,

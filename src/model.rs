@@ -100,4 +100,5 @@ pub const CALL_REPORT_COLUMNS: &[&str] = &[
     "primary_category",
     "categories",
     "theme",
+    "theme_label",
 ];

@@ -188,7 +188,8 @@ fn metadata_columns_keep_first_seen_source_order() {
             "ideas",
             "primary_category",
             "categories",
-            "theme"
+            "theme",
+            "theme_label"
         ]
     );
 }

@@ -113,6 +113,12 @@ fn a_planted_unknown_problem_becomes_one_labelled_theme() {
     assert_eq!(north.calls, 15);
     assert!(north.lift > 1.0);
     assert_eq!(north.label, drone.label, "a theme's segment rows carry its label");
+    // And so do its calls, next to its id.
+    let (header, calls) = read_raw(&out.join("calls.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (theme, label) = (at("theme"), at("theme_label"));
+    assert!(calls.iter().all(|r| (r[theme] == drone.theme) == (r[label] == drone.label)), "theme_label follows theme");
+    assert!(calls.iter().all(|r| r[theme].is_empty() == r[label].is_empty()));
     let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let d = &m["discovery"];
     assert_eq!(d["min_calls"], 5);

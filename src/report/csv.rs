@@ -138,14 +138,14 @@ pub fn write_with_body(path: &Path, columns: &[Column], body: &mut impl std::io:
     file.flush()
 }
 
-/// Like [`write_with_body`], with one more text cell at the end of each row: `last(row)` for the
+/// Like [`write_with_body`], with more text cells at the end of each row: `last(row)` for the
 /// row-th row of the body (0-based). The rows are copied as they stand, not parsed and quoted
-/// again; `columns` includes the added column.
-pub fn write_with_body_and_column<'a>(
+/// again; `columns` includes the added columns.
+pub fn write_with_body_and_columns<'a>(
     path: &Path,
     columns: &[Column],
     body: &mut impl std::io::BufRead,
-    mut last: impl FnMut(usize) -> &'a str,
+    mut last: impl FnMut(usize) -> &'a [&'a str],
 ) -> std::io::Result<()> {
     let mut file = start_with_header(path, columns)?;
     let mut record = Vec::new();
@@ -157,12 +157,14 @@ pub fn write_with_body_and_column<'a>(
             continue;
         }
         file.write_all(record.strip_suffix(b"\n").unwrap_or(&record))?;
-        file.write_all(b",")?;
-        let cell = cell_text(last(row));
-        if cell.contains([',', '"', '\n', '\r']) {
-            file.write_all(format!("\"{}\"", cell.replace('"', "\"\"")).as_bytes())?;
-        } else {
-            file.write_all(cell.as_bytes())?;
+        for &text in last(row) {
+            file.write_all(b",")?;
+            let cell = cell_text(text);
+            if cell.contains([',', '"', '\n', '\r']) {
+                file.write_all(format!("\"{}\"", cell.replace('"', "\"\"")).as_bytes())?;
+            } else {
+                file.write_all(cell.as_bytes())?;
+            }
         }
         file.write_all(b"\n")?;
         record.clear();
@@ -238,32 +240,33 @@ mod tests {
             body.write_record(row).unwrap();
         }
         let body = body.into_inner().unwrap();
-        let columns: Vec<Column> = ["id", "text", "n", "theme"]
+        let columns: Vec<Column> = ["id", "text", "n", "theme", "theme_label"]
             .iter()
             .map(|name| Column { name: name.to_string(), kind: ColumnKind::Text, width: 10.0 })
             .collect();
-        let extra = ["T01", "", "a,b", "=cmd"];
+        let extra = [["T01", "lost bag"], ["", ""], ["a,b", "say \"hi\""], ["=cmd", "@x"]];
         let fast = dir.path().join("fast.csv");
-        write_with_body_and_column(&fast, &columns, &mut &body[..], |row| extra[row]).unwrap();
+        write_with_body_and_columns(&fast, &columns, &mut &body[..], |row| &extra[row][..]).unwrap();
         let slow = dir.path().join("slow.csv");
         let table = Table {
             columns: columns.clone(),
             rows: rows
                 .iter()
                 .zip(extra)
-                .map(|(row, e)| row.iter().chain([&e]).map(|v| Cell::Text(v.to_string())).collect())
+                .map(|(row, e)| row.iter().chain(e.iter()).map(|v| Cell::Text(v.to_string())).collect())
                 .collect(),
         };
         write_table(&slow, &table).unwrap();
         let (fast, slow) = (std::fs::read_to_string(fast).unwrap(), std::fs::read_to_string(slow).unwrap());
         // The body's cells were written as given (the slow path sanitises them; the fast path
-        // trusts a body that was sanitised when written): compare the added column only.
-        let last = |text: &str| -> Vec<String> {
+        // trusts a body that was sanitised when written): compare the added columns only.
+        let last = |text: &str| -> Vec<Vec<String>> {
             let mut r = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-            r.records().map(|rec| rec.unwrap().iter().next_back().unwrap().to_string()).collect()
+            r.records().map(|rec| rec.unwrap().iter().skip(3).map(str::to_string).collect()).collect()
         };
         assert_eq!(last(&fast), last(&slow));
-        assert_eq!(last(&fast), ["T01", "", "a,b", "'=cmd"]);
+        let want = [["T01", "lost bag"], ["", ""], ["a,b", "say \"hi\""], ["'=cmd", "'@x"]];
+        assert_eq!(last(&fast), want.map(|r| r.map(str::to_string).to_vec()));
         assert_eq!(fast.lines().count(), 6, "{fast}");
     }
 

@@ -339,9 +339,9 @@ impl ReportWriter {
     }
 
     /// Closes the streamed files, writes calls.csv, and returns the calls.csv columns. With
-    /// `themes` (one id or "" per call, in the order the calls were recorded), calls.csv gets a
-    /// last column, `theme`.
-    pub fn finish(self, themes: Option<&[&str]>) -> Result<Vec<Column>, ReportError> {
+    /// `themes` (one theme id and label, or two "", per call, in the order the calls were
+    /// recorded), calls.csv gets two last columns, `theme` and `theme_label`.
+    pub fn finish(self, themes: Option<&[[&str; 2]]>) -> Result<Vec<Column>, ReportError> {
         let mentions_path = self.dir.join("mentions.csv");
         self.mentions.finish().map_err(io_err(&mentions_path))?;
         let body_path = self.dir.join(BODY);
@@ -358,15 +358,15 @@ impl ReportWriter {
             }
         }
         if themes.is_some() {
-            columns.push(table::theme_column());
+            columns.extend(table::theme_columns());
         }
         let calls_path = self.dir.join("calls.csv");
         let mut input = BufReader::with_capacity(1 << 16, File::open(&body_path).map_err(io_err(&body_path))?);
         if self.growth.is_empty() && themes.is_none() {
             self::csv::write_with_body(&calls_path, &columns, &mut input).map_err(io_err(&calls_path))?;
         } else if let (true, Some(themes)) = (self.growth.is_empty(), themes) {
-            let theme = |row: usize| themes.get(row).copied().unwrap_or_default();
-            self::csv::write_with_body_and_column(&calls_path, &columns, &mut input, theme)
+            let theme = |row: usize| themes.get(row).map_or(&["", ""][..], |t| &t[..]);
+            self::csv::write_with_body_and_columns(&calls_path, &columns, &mut input, theme)
                 .map_err(io_err(&calls_path))?;
         } else {
             let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
@@ -374,7 +374,7 @@ impl ReportWriter {
             let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
             let mut record = ::csv::ByteRecord::new();
             let mut row = 0u64;
-            let mut theme = String::new();
+            let mut theme: Vec<String> = Vec::new();
             while reader
                 .read_byte_record(&mut record)
                 .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into() })?
@@ -383,15 +383,15 @@ impl ReportWriter {
                 let known = self.growth.iter().find(|(at, _)| row < *at).map_or(total, |(_, n)| *n);
                 theme.clear();
                 if let Some(themes) = themes {
-                    let id = themes.get(row as usize).copied().unwrap_or_default();
-                    theme.push_str(&self::csv::cell(&Cell::Text(id.to_string()), ColumnKind::Text));
+                    let cells = themes.get(row as usize).copied().unwrap_or_default();
+                    theme.extend(cells.map(|c| self::csv::cell(&Cell::Text(c.to_string()), ColumnKind::Text)));
                 }
                 let fields = record
                     .iter()
                     .take(2 + known)
                     .chain(std::iter::repeat_n(&b""[..], total - known))
                     .chain(record.iter().skip(2 + known))
-                    .chain(themes.map(|_| theme.as_bytes()));
+                    .chain(theme.iter().map(String::as_bytes));
                 out.write_raw_bytes(fields).map_err(io_err(&calls_path))?;
                 row += 1;
             }
@@ -451,14 +451,17 @@ mod tests {
         w.call(&row("c1", &[("region", "west")])).unwrap();
         w.call(&row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
         w.call(&row("c3", &[("plan", "plus")])).unwrap();
-        let columns = w.finish(None).unwrap();
+        // With themes, their ids and labels close each row.
+        let themes = [["T01", "lost bag"], ["", ""], ["T02", "=wifi, slow"]];
+        let columns = w.finish(Some(&themes)).unwrap();
         assert!(columns.iter().all(|c| c.kind != ColumnKind::Number), "no field holds numbers");
         let text = fs::read_to_string(dir.path().join("calls.csv")).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert!(lines[0].starts_with("call_id,started_at,region,plan,turns,"), "{}", lines[0]);
-        assert!(lines[1].starts_with("c1,,west,,0,"), "{}", lines[1]);
-        assert!(lines[2].starts_with("c2,,east,basic,0,"), "{}", lines[2]);
-        assert!(lines[3].starts_with("c3,,,plus,0,"), "{}", lines[3]);
+        assert!(lines[0].ends_with(",theme,theme_label"), "{}", lines[0]);
+        assert!(lines[1].starts_with("c1,,west,,0,") && lines[1].ends_with(",T01,lost bag"), "{}", lines[1]);
+        assert!(lines[2].starts_with("c2,,east,basic,0,") && lines[2].ends_with(",,"), "{}", lines[2]);
+        assert!(lines[3].starts_with("c3,,,plus,0,") && lines[3].ends_with(",T02,\"'=wifi, slow\""), "{}", lines[3]);
         assert!(!dir.path().join(BODY).exists());
     }
 

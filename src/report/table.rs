@@ -196,8 +196,11 @@ pub fn call_columns(metadata: &[String]) -> Vec<Column> {
 }
 
 /// The last column of calls.csv when discovery is on: the call's primary theme.
-pub fn theme_column() -> Column {
-    Column { name: "theme".into(), kind: Text, width: 8.0 }
+pub fn theme_columns() -> [Column; 2] {
+    [
+        Column { name: "theme".into(), kind: Text, width: 8.0 },
+        Column { name: "theme_label".into(), kind: Text, width: 36.0 },
+    ]
 }
 
 /// The mention columns.
@@ -381,7 +384,7 @@ mod tests {
     #[test]
     fn the_computed_call_columns_are_the_ones_the_model_reserves() {
         let mut names: Vec<String> = call_columns(&[]).into_iter().map(|c| c.name).collect();
-        names.push(theme_column().name);
+        names.extend(theme_columns().map(|c| c.name));
         assert_eq!(names, crate::model::CALL_REPORT_COLUMNS);
     }
 }
