@@ -69,10 +69,7 @@ fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(|| {
         let mut map = Lexicon::default();
-        let valences = LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| {
-            let (word, score) = l.split_once('\t')?;
-            Some((word.trim(), Role::Valence(score.trim().parse::<f64>().ok()?)))
-        });
+        let valences = valences().map(|(word, v)| (word, Role::Valence(v)));
         let roles = [(NEGATORS, Role::Negator), (INTENSIFIERS, Role::Intensifier), (SOFTENERS, Role::Softener)];
         let roles = roles.into_iter().flat_map(|(list, role)| list.iter().map(move |w| (*w, role)));
         for (word, role) in valences.chain(roles).chain([("but", Role::But)]) {
@@ -99,13 +96,18 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     lexicon().get(&key_lowercase(buf)?).copied()
 }
 
+/// The words of the lexicon file with their valences, in the file's order.
+fn valences() -> impl Iterator<Item = (&'static str, f64)> {
+    LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| {
+        let (word, score) = l.split_once('\t')?;
+        Some((word.trim(), score.trim().parse::<f64>().ok()?))
+    })
+}
+
 /// The words of the lexicon file with a negative valence (a word that is also a negator or a
 /// modifier plays that role instead, and has no valence).
 pub fn negative_words() -> impl Iterator<Item = &'static str> {
-    LEXICON.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
-        let (word, score) = l.split_once('\t')?;
-        (score.trim().parse::<f64>().ok()? < 0.0).then_some(word.trim())
-    })
+    valences().filter(|&(_, v)| v < 0.0).map(|(word, _)| word)
 }
 
 /// The valence of one lowercase word in the lexicon, if it has one.
