@@ -216,15 +216,14 @@ fn word_count(text: &str) -> usize {
     // A word starts at a byte that is not a space, first or after a space. Counted pair by pair,
     // with no state carried from one byte to the next, in byte-sized sums over blocks of 128
     // pairs (which cannot overflow), the loop compiles to vector code.
-    let space = is_space;
     let bytes = text.as_bytes();
     let Some(&first) = bytes.first() else { return 0 };
     let (before, after) = (&bytes[..bytes.len() - 1], &bytes[1..]);
     let starts = before
         .chunks(128)
         .zip(after.chunks(128))
-        .map(|(a, b)| a.iter().zip(b).fold(0u8, |n, (&a, &b)| n + u8::from(space(a) & !space(b))) as usize);
-    usize::from(!space(first)) + starts.sum::<usize>()
+        .map(|(a, b)| a.iter().zip(b).fold(0u8, |n, (&a, &b)| n + u8::from(is_space(a) & !is_space(b))) as usize);
+    usize::from(!is_space(first)) + starts.sum::<usize>()
 }
 
 /// Whether an ASCII byte is whitespace as `char::is_whitespace` has it: space, `\t`, `\n`,
