@@ -457,7 +457,7 @@ fn trends_for_night(
 fn respond_by(started_at: &str, hours: f64) -> String {
     let Ok(start) = chrono::DateTime::parse_from_rfc3339(started_at.trim()) else { return String::new() };
     let due = start + chrono::Duration::seconds((hours * 3600.0).round() as i64);
-    due.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    due.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A 128-bit hash of a call id: two SipHash-1-3 passes with fixed keys, so the same on every
@@ -612,8 +612,11 @@ impl Sink {
         self.follow_up_counts[rank] += 1;
         self.follow_ups.push(row);
         if self.follow_ups.len() >= 2 * self.follow_up_max {
-            table::sort_follow_ups(&mut self.follow_ups);
-            self.follow_ups.truncate(self.follow_up_max);
+            // The most urgent `follow_up_max` are moved to the front, in no order (a selection in
+            // linear time; sorting here cost more than making the rows): they are sorted at the end.
+            let keep = self.follow_up_max;
+            self.follow_ups.select_nth_unstable_by(keep - 1, table::follow_up_order);
+            self.follow_ups.truncate(keep);
         }
     }
 
