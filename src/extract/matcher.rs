@@ -12,14 +12,13 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 
 use super::adverb;
 use super::taxonomy::Taxonomy;
 
 thread_local! {
-    /// Per thread, reused for every scan: the text scanned, ASCII letters lowercased.
-    static LOWER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     /// Per thread, reused for every turn: the text without its adverbs, where they were, and
     /// the hits found in it.
     static SHORTENED: std::cell::RefCell<(String, Vec<adverb::Gap>, Vec<Hit>)> = const {
@@ -27,6 +26,56 @@ thread_local! {
     };
     /// Per thread, reused for every turn: where the adverbs of [`adverb::ADVERBS`] stand in it.
     static ADVERB_SPANS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per thread, reused for every rescan around an adverb.
+    static RESCAN: std::cell::RefCell<Scanned> = std::cell::RefCell::new(Scanned::default());
+}
+
+/// Put between the texts of one scan: no pattern holds it (it is never part of UTF-8), so no
+/// match runs from one text into the next, and the automaton is back at its start after it.
+const SEPARATOR: u8 = 0xFF;
+
+/// Texts shorter than this are walked in one stream (see [`walk`]).
+const TWO_STREAMS_FROM: usize = 64;
+
+/// The automaton: a DFA while the patterns are few enough, else a contiguous NFA.
+#[derive(Debug, Clone)]
+enum Compiled {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+/// What the automaton found in several texts at once ([`Matcher::scan_texts`]), to be read text by
+/// text with [`Matcher::find_marked_in`].
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// (pattern, start, end), offsets in the text the match is in; text by text, in the order of
+    /// their ends.
+    found: Vec<(u32, usize, usize)>,
+    /// Per text, where its matches end in `found`.
+    ends: Vec<usize>,
+    /// The texts, lowercased and joined by [`SEPARATOR`].
+    lower: Vec<u8>,
+    /// (pattern, end in `lower`) as walked.
+    raw: Vec<(u32, usize)>,
+    /// The same, of the second stream.
+    tail: Vec<(u32, usize)>,
+}
+
+impl Compiled {
+    fn pattern_len(&self, pattern: aho_corasick::PatternID) -> usize {
+        match self {
+            Compiled::Dfa(a) => a.pattern_len(pattern),
+            Compiled::Nfa(a) => a.pattern_len(pattern),
+        }
+    }
+}
+
+impl Scanned {
+    /// The matches in text `i`, as (pattern, start, end).
+    fn of(&self, i: usize) -> &[(u32, usize, usize)] {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.found[from..self.ends[i]]
+    }
 }
 
 /// A phrase of a category found in a text, after boundaries, exclusions and negation.
@@ -65,7 +114,7 @@ pub type Marked = (u16, usize, usize);
 /// The compiled taxonomy.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Compiled>,
     info: Vec<PatternInfo>,
     /// The longest pattern, in bytes.
     longest: usize,
@@ -82,8 +131,11 @@ const SUBJECTS: &[&str] =
 /// Words that open an embedded question: a negator before one negates the main clause, not the
 /// question ("I don't know what's going on with my bill", "no idea why it keeps dropping").
 const QUESTION_WORDS: &[&str] = &["what", "what's", "why", "how", "where", "where's", "when", "who", "whether"];
-/// Up to this many bytes of patterns (a DFA of about 13 MB), the taxonomy is compiled to a DFA.
-const DFA_PATTERN_BYTES: usize = 64 * 1024;
+/// Up to this many bytes of patterns, the taxonomy is compiled to a DFA. Measured on the
+/// benchmark's 1 GB with 10,000 phrases (324 KB of patterns), one thread: 5.09-5.19 s of CPU with
+/// the DFA against 5.40-5.47 s with the contiguous NFA, peak RSS 150 MB against 110 MB (the DFA's
+/// table). Past this size the table would outgrow the memory promise.
+const DFA_PATTERN_BYTES: usize = 512 * 1024;
 
 /// How many words before a phrase a negator may stand.
 const NEGATION_WINDOW: usize = 3;
@@ -106,6 +158,16 @@ impl Matcher {
         taxonomy: &Taxonomy,
         extra: &[&str],
         marks: &[&str],
+    ) -> Result<Matcher, aho_corasick::BuildError> {
+        Matcher::build(taxonomy, extra, marks, DFA_PATTERN_BYTES)
+    }
+
+    /// [`Matcher::with_marks`], with a DFA up to `dfa_up_to` bytes of patterns.
+    fn build(
+        taxonomy: &Taxonomy,
+        extra: &[&str],
+        marks: &[&str],
+        dfa_up_to: usize,
     ) -> Result<Matcher, aho_corasick::BuildError> {
         let mut patterns = Vec::new();
         let mut info = Vec::new();
@@ -149,20 +211,10 @@ impl Matcher {
             return Ok(Matcher { automaton: None, info, longest: 0 });
         }
         let longest = patterns.iter().map(String::len).max().unwrap_or(0);
-        // A DFA scans several times faster than the other automata while its table stays small
-        // enough to be mostly in cache; its memory grows with the patterns' bytes. Measured on
-        // the project's machine, 100 MB of calls: with the benchmark's 1,000 phrases (39 KB of
-        // patterns) the DFA is a little faster than the contiguous NFA; with the built-in
-        // taxonomy (109 KB) the two are as fast and the NFA peaks 6 MB lower (one run each); with 10,000
-        // phrases (324 KB) the run takes 1.38-1.45 s of CPU with the DFA against 1.27-1.32 s
-        // with the NFA, which peaks 43 MB lower. (Before case was folded ahead of the search,
-        // the DFA's table was twice as wide and these gaps wider.)
+        // A DFA takes one table load per byte, the NFA may follow several failure transitions; the
+        // DFA's memory grows with the patterns' bytes (see DFA_PATTERN_BYTES).
         let pattern_bytes: usize = patterns.iter().map(String::len).sum();
-        let kind = Some(if pattern_bytes <= DFA_PATTERN_BYTES {
-            AhoCorasickKind::DFA
-        } else {
-            AhoCorasickKind::ContiguousNFA
-        });
+        let use_dfa = pattern_bytes <= dfa_up_to;
         // The adverbs ride along in the same scan (a few dozen bytes; the choice above is the
         // phrases' alone): most turns have none, and then they need no second reading.
         for word in adverb::ADVERBS {
@@ -177,7 +229,11 @@ impl Matcher {
         // Case is folded before the search (see `scan`): an automaton over lowercase patterns has
         // half the letter classes of a case-insensitive one, so its table is smaller.
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
-        let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).kind(kind).build(&patterns)?;
+        let automaton = if use_dfa {
+            Compiled::Dfa(dfa::Builder::new().match_kind(MatchKind::Standard).build(&patterns)?)
+        } else {
+            Compiled::Nfa(contiguous::Builder::new().match_kind(MatchKind::Standard).build(&patterns)?)
+        };
         Ok(Matcher { automaton: Some(automaton), info, longest })
     }
 
@@ -190,10 +246,61 @@ impl Matcher {
 
     /// [`Matcher::find`], appending to `marks` where the words to mark stand, in the order found.
     pub fn find_marked(&self, text: &str, hits: &mut Vec<Hit>, marks: Option<&mut Vec<Marked>>) {
+        let mut scanned = Scanned::default();
+        self.scan_texts(&[text], &mut scanned);
+        self.find_marked_in(text, &scanned, 0, hits, marks);
+    }
+
+    /// Runs the automaton over all of `texts` in one pass (the texts of a call: one pass costs less
+    /// than one per turn, and is long enough to walk as two streams, see [`walk`]), for
+    /// [`Matcher::find_marked_in`] to read text by text.
+    pub fn scan_texts(&self, texts: &[&str], scanned: &mut Scanned) {
+        let Scanned { found, ends, lower, raw, tail } = scanned;
+        found.clear();
+        ends.clear();
+        let Some(automaton) = &self.automaton else {
+            ends.resize(texts.len(), 0);
+            return;
+        };
+        lower.clear();
+        for text in texts {
+            lower.extend_from_slice(text.as_bytes());
+            lower.push(SEPARATOR);
+        }
+        lower.make_ascii_lowercase();
+        raw.clear();
+        tail.clear();
+        match automaton {
+            Compiled::Dfa(a) => walk(a, lower, raw, tail),
+            Compiled::Nfa(a) => walk(a, lower, raw, tail),
+        }
+        // Back to the texts: the ends come in order, and no match reaches past a text's end.
+        let (mut text, mut offset) = (0, 0);
+        for &(pattern, end) in raw.iter().chain(tail.iter()) {
+            while end > offset + texts[text].len() {
+                ends.push(found.len());
+                offset += texts[text].len() + 1;
+                text += 1;
+            }
+            let len = automaton.pattern_len(aho_corasick::PatternID::new_unchecked(pattern as usize));
+            found.push((pattern, end - len - offset, end - offset));
+        }
+        ends.resize(texts.len(), found.len());
+    }
+
+    /// [`Matcher::find_marked`] for text `i` of those `scanned` holds (`text` is that text).
+    pub fn find_marked_in(
+        &self,
+        text: &str,
+        scanned: &Scanned,
+        i: usize,
+        hits: &mut Vec<Hit>,
+        marks: Option<&mut Vec<Marked>>,
+    ) {
         let first = hits.len();
         let mut adverbs = ADVERB_SPANS.take();
         adverbs.clear();
-        self.scan(text, 0..text.len(), hits, Some(&mut adverbs), marks);
+        self.scan(text, scanned.of(i), hits, Some(&mut adverbs), marks);
         let found = !adverbs.is_empty();
         SHORTENED.with_borrow_mut(|(short, gaps, more)| {
             if !found || !adverb::without_adverbs(text, &adverbs, short, gaps) {
@@ -210,14 +317,14 @@ impl Matcher {
                 window = match window {
                     Some((a, b)) if from <= b => Some((a, to)),
                     Some((a, b)) => {
-                        self.scan(short, a..b, more, None, None);
+                        self.rescan(short, a..b, more);
                         Some((from, to))
                     }
                     None => Some((from, to)),
                 };
             }
             if let Some((a, b)) = window {
-                self.scan(short, a..b, more, None, None);
+                self.rescan(short, a..b, more);
             }
             let before = hits.len();
             for h in more.iter() {
@@ -235,28 +342,36 @@ impl Matcher {
         ADVERB_SPANS.set(adverbs);
     }
 
-    /// Finds the category phrases that lie in `span` of `text`, as written; what stands around
-    /// the span still counts as context (sentence starts, subjects, negation). With `adverbs`,
-    /// also where the adverbs [`adverb::without_adverbs`] takes stand, in order; with `marks`,
-    /// where the words to mark stand.
+    /// Scans `span` of `text` again (around the gaps left by adverbs) and appends the category
+    /// phrases that lie in it; what stands around the span still counts as context.
+    fn rescan(&self, text: &str, span: std::ops::Range<usize>, hits: &mut Vec<Hit>) {
+        RESCAN.with_borrow_mut(|scanned| {
+            self.scan_texts(&[&text[span.clone()]], scanned);
+            for found in &mut scanned.found {
+                found.1 += span.start;
+                found.2 += span.start;
+            }
+            self.scan(text, scanned.of(0), hits, None, None);
+        });
+    }
+
+    /// Appends the category phrases of `text` among the automaton's matches in it (`found`, as
+    /// (pattern, start, end)), as written; what stands around them counts as context (sentence
+    /// starts, subjects, negation). With `adverbs`, also where the adverbs
+    /// [`adverb::without_adverbs`] takes stand, in order; with `marks`, where the words to mark
+    /// stand.
     fn scan(
         &self,
         text: &str,
-        span: std::ops::Range<usize>,
+        found: &[(u32, usize, usize)],
         hits: &mut Vec<Hit>,
         mut adverbs: Option<&mut Vec<(usize, usize)>>,
         mut marks: Option<&mut Vec<Marked>>,
     ) {
-        let Some(automaton) = &self.automaton else { return };
         let first = hits.len();
         let mut excluded: Vec<(u16, usize, usize)> = Vec::new();
-        let mut lower = LOWER.take();
-        lower.clear();
-        lower.extend_from_slice(&text.as_bytes()[span.clone()]);
-        lower.make_ascii_lowercase();
-        for m in automaton.find_overlapping_iter(lower.as_slice()) {
-            let (start, end) = (span.start + m.start(), span.start + m.end());
-            let info = self.info[m.pattern().as_usize()];
+        for &(pattern, start, end) in found {
+            let info = self.info[pattern as usize];
             if let Some(mark) = info.mark {
                 if let Some(marks) = marks.as_deref_mut() {
                     marks.push((mark, start, end));
@@ -283,7 +398,6 @@ impl Matcher {
                 hits.push(Hit { category: info.category, phrase: info.phrase, start, end });
             }
         }
-        LOWER.set(lower);
         let mut kept: Vec<Hit> = hits.drain(first..).collect();
         kept.retain(|h| {
             let overlaps = |&(c, s, e): &(u16, usize, usize)| c == h.category && s < h.end && h.start < e;
@@ -320,6 +434,48 @@ fn ceil_char(text: &str, mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+/// Appends (pattern, end) for every match of `a` in `hay` to `raw`, or to `tail`, in the order of
+/// their ends (`raw` then `tail`). A hay of [`TWO_STREAMS_FROM`] bytes or more is walked as two
+/// streams in one loop: its first half, and its second from the longest pattern's length before
+/// the middle, so that a match across the middle is seen whole (one that ends in the first half
+/// is the first stream's). Each step of a walk waits for a table load; the two streams' loads
+/// overlap. Measured on the customer turns of 16,686 benchmark calls (8.6 MB), 1,853 patterns:
+/// 2.9 ns per byte scanning turn by turn with the crate's iterator, 2.7 walking each call in one
+/// stream, 1.75 in two; with 10,853 patterns 3.8, 3.6 and 2.3.
+fn walk<A: Automaton>(a: &A, hay: &[u8], raw: &mut Vec<(u32, usize)>, tail: &mut Vec<(u32, usize)>) {
+    let start = a.start_state(Anchored::No).expect("the automaton is built for unanchored searches");
+    let report = |sid: StateID, end: usize, out: &mut Vec<(u32, usize)>| {
+        if a.is_special(sid) && a.is_match(sid) {
+            for k in 0..a.match_len(sid) {
+                out.push((a.match_pattern(sid, k).as_u32(), end));
+            }
+        }
+    };
+    let (cut, from) = if hay.len() < TWO_STREAMS_FROM {
+        (0, 0)
+    } else {
+        let cut = hay.len() / 2;
+        (cut, cut.saturating_sub(a.max_pattern_len().saturating_sub(1)))
+    };
+    let (first, second) = (&hay[..cut], &hay[from..]);
+    let (mut one, mut two) = (start, start);
+    // `first` is never the longer: `from` <= `cut` <= the other half.
+    for (i, (&x, &y)) in first.iter().zip(second).enumerate() {
+        one = a.next_state(Anchored::No, one, x);
+        two = a.next_state(Anchored::No, two, y);
+        report(one, i + 1, raw);
+        if from + i + 1 > cut {
+            report(two, from + i + 1, tail);
+        }
+    }
+    for (i, &y) in second.iter().enumerate().skip(first.len()) {
+        two = a.next_state(Anchored::No, two, y);
+        if from + i + 1 > cut {
+            report(two, from + i + 1, tail);
+        }
+    }
 }
 
 /// `phrase` with the apostrophe of every `n't` left out (`can't log in` -> `cant log in`), if it
@@ -631,9 +787,51 @@ mod tests {
             text in "([Rr]eally|so|SO|also|even|seven|much|is|be|not|won't|x|\u{e9}|'| |\t|,|\\.|-){0,14}",
         ) {
             let matcher = Matcher::new(&taxonomy()).unwrap();
-            let (mut hits, mut adverbs) = (Vec::new(), Vec::new());
-            matcher.scan(&text, 0..text.len(), &mut hits, Some(&mut adverbs), None);
+            let (mut hits, mut adverbs, mut scanned) = (Vec::new(), Vec::new(), Scanned::default());
+            matcher.scan_texts(&[&text], &mut scanned);
+            matcher.scan(&text, scanned.of(0), &mut hits, Some(&mut adverbs), None);
             proptest::prop_assert_eq!(adverbs, adverb::adverb_words(&text));
+        }
+
+        /// The walk (two streams from 64 bytes on) finds what the crate's own overlapping search
+        /// finds, in the same order, with either automaton.
+        #[test]
+        fn the_walk_finds_what_the_crate_finds(
+            patterns in proptest::collection::vec("[ab ]{1,6}", 1..8),
+            hay in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b' ', SEPARATOR]), 0..200),
+        ) {
+            let reference = aho_corasick::AhoCorasick::new(&patterns).unwrap();
+            let want: Vec<(u32, usize)> =
+                reference.find_overlapping_iter(&hay).map(|m| (m.pattern().as_u32(), m.end())).collect();
+            fn walked<A: Automaton>(a: &A, hay: &[u8]) -> Vec<(u32, usize)> {
+                let (mut raw, mut tail) = (Vec::new(), Vec::new());
+                walk(a, hay, &mut raw, &mut tail);
+                raw.append(&mut tail);
+                raw
+            }
+            proptest::prop_assert_eq!(walked(&dfa::DFA::new(&patterns).unwrap(), &hay), want.clone());
+            proptest::prop_assert_eq!(walked(&contiguous::NFA::new(&patterns).unwrap(), &hay), want);
+        }
+
+        /// The turns of a call scanned in one pass give each turn the hits it gives alone, with
+        /// the DFA and with the NFA.
+        #[test]
+        fn turns_scanned_together_find_what_each_finds_alone(
+            turns in proptest::collection::vec(
+                "(I was |not |really |charged twice|app crash(es)?|keeps crashing|x|, |\\. ){0,12}", 0..6),
+        ) {
+            for dfa_up_to in [DFA_PATTERN_BYTES, 0] {
+                let matcher = Matcher::build(&taxonomy(), &[], &[], dfa_up_to).unwrap();
+                let texts: Vec<&str> = turns.iter().map(String::as_str).collect();
+                let mut scanned = Scanned::default();
+                matcher.scan_texts(&texts, &mut scanned);
+                for (i, text) in texts.iter().enumerate() {
+                    let (mut together, mut alone) = (Vec::new(), Vec::new());
+                    matcher.find_marked_in(text, &scanned, i, &mut together, None);
+                    matcher.find(text, &mut alone);
+                    proptest::prop_assert_eq!(together, alone);
+                }
+            }
         }
     }
 

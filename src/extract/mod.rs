@@ -16,7 +16,12 @@ pub mod word_key;
 
 use crate::model::Kind;
 use crate::normalize::Conversation;
-use matcher::{Hit, Matcher};
+use matcher::{Hit, Matcher, Scanned};
+
+thread_local! {
+    /// Per thread, reused for every call: what the automaton found in its customer turns.
+    static SCANNED: std::cell::Cell<Scanned> = std::cell::Cell::new(Scanned::default());
+}
 pub use taxonomy::{Category, Taxonomy, TaxonomyError};
 
 /// One phrase of one category said by the customer.
@@ -101,19 +106,22 @@ impl Extractor {
         let mut hits: Vec<Hit> = Vec::new();
         let (mut marks, mut marked) = (Vec::new(), self.marking.then(Vec::new));
         let customer: Vec<usize> = conv.customer_turns().collect();
+        // The customer's turns are scanned in one pass, then read turn by turn.
+        let mut scanned = SCANNED.take();
+        let texts: Vec<&str> = customer.iter().map(|&t| &*conv.call.turns[t].text).collect();
+        self.matcher.scan_texts(&texts, &mut scanned);
         // Words per customer turn, counted once for the total and for sentiment's ends.
         let mut words: Vec<usize> = Vec::with_capacity(customer.len());
-        for &t in &customer {
-            let text = &conv.call.turns[t].text;
+        for (i, (&t, &text)) in customer.iter().zip(&texts).enumerate() {
             words.push(word_count(text));
             findings.customer_words += words[words.len() - 1] as u32;
             hits.clear();
             if let Some(marked) = &mut marked {
                 marks.clear();
-                self.matcher.find_marked(text, &mut hits, Some(&mut marks));
+                self.matcher.find_marked_in(text, &scanned, i, &mut hits, Some(&mut marks));
                 marked.extend(marks.iter().map(|&m| (t as u32, m)));
             } else {
-                self.matcher.find(text, &mut hits);
+                self.matcher.find_marked_in(text, &scanned, i, &mut hits, None);
             }
             // The supervisor phrases come after the taxonomy's categories.
             let supervisor = self.taxonomy.categories.len();
@@ -151,6 +159,7 @@ impl Extractor {
                 });
             }
         }
+        SCANNED.set(scanned);
         findings.customer_turns = customer.len() as u32;
         findings.marks = marked;
         let mut categories: Vec<u16> = findings.mentions.iter().map(|m| m.category).collect();
