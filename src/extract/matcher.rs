@@ -446,13 +446,6 @@ fn ceil_char(text: &str, mut at: usize) -> usize {
 /// stream, 1.75 in two; with 10,853 patterns 3.8, 3.6 and 2.3.
 fn walk<A: Automaton>(a: &A, hay: &[u8], raw: &mut Vec<(u32, usize)>, tail: &mut Vec<(u32, usize)>) {
     let start = a.start_state(Anchored::No).expect("the automaton is built for unanchored searches");
-    let report = |sid: StateID, end: usize, out: &mut Vec<(u32, usize)>| {
-        if a.is_special(sid) && a.is_match(sid) {
-            for k in 0..a.match_len(sid) {
-                out.push((a.match_pattern(sid, k).as_u32(), end));
-            }
-        }
-    };
     let (cut, from) = if hay.len() < TWO_STREAMS_FROM {
         (0, 0)
     } else {
@@ -465,15 +458,28 @@ fn walk<A: Automaton>(a: &A, hay: &[u8], raw: &mut Vec<(u32, usize)>, tail: &mut
     for (i, (&x, &y)) in first.iter().zip(second).enumerate() {
         one = a.next_state(Anchored::No, one, x);
         two = a.next_state(Anchored::No, two, y);
-        report(one, i + 1, raw);
-        if from + i + 1 > cut {
-            report(two, from + i + 1, tail);
+        // Most bytes end in a state that is not special: tested here, the rest out of line.
+        if a.is_special(one) {
+            report(a, one, i + 1, raw);
+        }
+        if a.is_special(two) && from + i + 1 > cut {
+            report(a, two, from + i + 1, tail);
         }
     }
     for (i, &y) in second.iter().enumerate().skip(first.len()) {
         two = a.next_state(Anchored::No, two, y);
-        if from + i + 1 > cut {
-            report(two, from + i + 1, tail);
+        if a.is_special(two) && from + i + 1 > cut {
+            report(a, two, from + i + 1, tail);
+        }
+    }
+}
+
+/// Appends the patterns that end at `end` in state `sid`, if it is a match state.
+#[inline(never)]
+fn report<A: Automaton>(a: &A, sid: StateID, end: usize, out: &mut Vec<(u32, usize)>) {
+    if a.is_match(sid) {
+        for k in 0..a.match_len(sid) {
+            out.push((a.match_pattern(sid, k).as_u32(), end));
         }
     }
 }
