@@ -312,19 +312,22 @@ impl Stages {
                 sentence.to_string()
             }
         };
-        let mentions: Vec<_> = findings
-            .mentions
-            .iter()
-            .map(|m| {
-                (
-                    taxonomy.categories[m.category as usize].kind,
-                    m.category,
-                    m.phrase,
-                    m.turn,
-                    quote(m.turn, m.start, m.end),
-                )
-            })
-            .collect();
+        // Mentions come in text order, and several are often in one sentence: its quote is
+        // made (and redacted) once.
+        let mut last: Option<(u32, usize, usize, &String)> = None;
+        let mut mentions: Vec<(Kind, u16, u16, u32, String)> = Vec::with_capacity(findings.mentions.len());
+        for m in &findings.mentions {
+            let text = &conv.call.turns[m.turn as usize].text;
+            let sentence = normalize::sentence_around(text, m.start, m.end);
+            let at = sentence.as_ptr() as usize - text.as_ptr() as usize;
+            let said = match last {
+                Some((turn, from, len, said)) if (turn, from, len) == (m.turn, at, sentence.len()) => said.clone(),
+                _ if self.config.redact => redact(sentence),
+                _ => sentence.to_string(),
+            };
+            mentions.push((taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, said));
+            last = mentions.last().map(|q| (m.turn, at, sentence.len(), &q.4));
+        }
         let mut ideas: Vec<CallIdea> = Vec::new();
         for (m, (_, _, _, _, quote)) in findings.mentions.iter().zip(&mentions) {
             if let Some(form) = &m.idea {

@@ -356,6 +356,32 @@ fn quotes_redact_email_addresses() {
 }
 
 #[test]
+fn mentions_in_one_sentence_share_its_quote_and_the_next_sentence_has_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("calls.jsonl");
+    let said = "I was charged twice and the app keeps crashing, card 4111 1111 1111 1111. \
+                My package is late. It never arrived, reach me at mia@example.com.";
+    let call = serde_json::json!({"call_id": "q1", "turns": [
+        {"speaker": "agent", "text": "How can I help?"},
+        {"speaker": "customer", "text": said},
+        {"speaker": "customer", "text": "The app keeps crashing."},
+    ]});
+    fs::write(&input, format!("{call}\n")).unwrap();
+    let (_tmp, out) = run_mine(&[input.display().to_string(), "--taxonomy".into(), taxonomy()]);
+    let quotes: Vec<(String, u32, String)> = mentions(&out).into_iter().map(|m| (m.phrase, m.turn, m.quote)).collect();
+    let first = "I was charged twice and the app keeps crashing, card [CARD].";
+    let want = [
+        ("charged twice", 2, first),
+        ("app keeps crashing", 2, first),
+        ("package is late", 2, "My package is late."),
+        ("never arrived", 2, "It never arrived, reach me at [EMAIL]."),
+        ("app keeps crashing", 3, "The app keeps crashing."),
+    ];
+    let want: Vec<(String, u32, String)> = want.iter().map(|(p, t, q)| (p.to_string(), *t, q.to_string())).collect();
+    assert_eq!(quotes, want);
+}
+
+#[test]
 fn no_redact_keeps_quotes_as_said() {
     let mut args = basic_args();
     args.push("--no-redact".into());
