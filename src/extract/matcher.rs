@@ -26,6 +26,8 @@ thread_local! {
     };
     /// Per thread, reused for every turn: where the adverbs of [`adverb::ADVERBS`] stand in it.
     static ADVERB_SPANS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per thread, reused for every text scanned alone ([`Matcher::find_marked`]).
+    static ALONE: std::cell::Cell<Scanned> = std::cell::Cell::new(Scanned::default());
     /// Per thread, reused for every rescan around an adverb.
     static RESCAN: std::cell::RefCell<Scanned> = std::cell::RefCell::new(Scanned::default());
 }
@@ -133,9 +135,10 @@ const SUBJECTS: &[&str] =
 const QUESTION_WORDS: &[&str] = &["what", "what's", "why", "how", "where", "where's", "when", "who", "whether"];
 /// Up to this many bytes of patterns, the taxonomy is compiled to a DFA. Measured on the
 /// benchmark's 1 GB with 10,000 phrases (324 KB of patterns), one thread: 5.09-5.19 s of CPU with
-/// the DFA against 5.40-5.47 s with the contiguous NFA, peak RSS 150 MB against 110 MB (the DFA's
-/// table). Past this size the table would outgrow the memory promise.
-const DFA_PATTERN_BYTES: usize = 512 * 1024;
+/// the DFA against 5.40-5.47 s with the contiguous NFA, peak RSS 150 MB against 110 MB: the DFA is
+/// 41.9 MB, the NFA 2.3 MB. The DFA grows with the patterns (60 MB at 492 KB), so the limit
+/// stays close to that size: a run with discovery must keep within 200 MB for 1 GB.
+const DFA_PATTERN_BYTES: usize = 352 * 1024;
 
 /// How many words before a phrase a negator may stand.
 const NEGATION_WINDOW: usize = 3;
@@ -186,6 +189,10 @@ impl Matcher {
                         Some(rest) => (true, rest.trim_start().to_string()),
                         None => (false, phrase),
                     };
+                    // An empty pattern would match everywhere (a taxonomy cannot hold one).
+                    if phrase.is_empty() {
+                        continue;
+                    }
                     let pattern = PatternInfo {
                         category: ci as u16,
                         phrase: pi as u16,
@@ -221,7 +228,7 @@ impl Matcher {
             patterns.push(String::from_utf8_lossy(word).into_owned());
             info.push(PatternInfo { adverb: true, ..PatternInfo::default() });
         }
-        for (i, word) in marks.iter().enumerate() {
+        for (i, word) in marks.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
             let mark = u16::try_from(i).expect("at most 65,536 words to mark");
             patterns.push(word.to_string());
             info.push(PatternInfo { mark: Some(mark), ..PatternInfo::default() });
@@ -246,9 +253,10 @@ impl Matcher {
 
     /// [`Matcher::find`], appending to `marks` where the words to mark stand, in the order found.
     pub fn find_marked(&self, text: &str, hits: &mut Vec<Hit>, marks: Option<&mut Vec<Marked>>) {
-        let mut scanned = Scanned::default();
+        let mut scanned = ALONE.take();
         self.scan_texts(&[text], &mut scanned);
         self.find_marked_in(text, &scanned, 0, hits, marks);
+        ALONE.set(scanned);
     }
 
     /// Runs the automaton over all of `texts` in one pass (the texts of a call: one pass costs less
@@ -438,8 +446,8 @@ fn ceil_char(text: &str, mut at: usize) -> usize {
 
 /// Appends (pattern, end) for every match of `a` in `hay` to `raw`, or to `tail`, in the order of
 /// their ends (`raw` then `tail`). A hay of [`TWO_STREAMS_FROM`] bytes or more is walked as two
-/// streams in one loop: its first half, and its second from the longest pattern's length before
-/// the middle, so that a match across the middle is seen whole (one that ends in the first half
+/// streams in one loop: its first half, and its second from one byte less than the longest
+/// pattern's length before the middle, so that a match across the middle is seen whole (one that ends in the first half
 /// is the first stream's). Each step of a walk waits for a table load; the two streams' loads
 /// overlap. Measured on the customer turns of 16,686 benchmark calls (8.6 MB), 1,853 patterns:
 /// 2.9 ns per byte scanning turn by turn with the crate's iterator, 2.7 walking each call in one
@@ -839,6 +847,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_empty_phrase_or_mark_is_no_pattern() {
+        let matcher = Matcher::with_marks(&taxonomy(), &[""], &["", "late"]).unwrap();
+        let texts = ["I was charged twice", "", "it is late"];
+        let mut scanned = Scanned::default();
+        matcher.scan_texts(&texts, &mut scanned);
+        let (mut hits, mut marks) = (Vec::new(), Vec::new());
+        for (i, text) in texts.iter().enumerate() {
+            matcher.find_marked_in(text, &scanned, i, &mut hits, Some(&mut marks));
+        }
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(marks, vec![(1, 6, 10)]);
     }
 
     fn taxonomy() -> Taxonomy {

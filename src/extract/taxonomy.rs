@@ -162,6 +162,14 @@ impl TaxonomyFile {
                 problem("no phrases".into());
             }
             let exclude = clean(&c.exclude);
+            // `^` (at a sentence start) and `_ ` (after a subject) mark a phrase; alone they are
+            // no phrase at all.
+            for p in phrases.iter().chain(&exclude) {
+                let bare = p.strip_prefix('^').map_or(p.as_str(), str::trim_start);
+                if bare.strip_prefix("_ ").map_or(bare, str::trim_start).is_empty() {
+                    problem(format!("phrase {p:?} has no words, only a marker"));
+                }
+            }
             categories.push(Category { id: c.id, kind: c.kind, label: c.label, phrases, exclude, general: c.general });
         }
         if !problems.is_empty() {
@@ -216,6 +224,16 @@ mod tests {
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].starts_with("line 1:"), "{problems:?}");
         assert!(problems[1].starts_with("line 7:"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_phrase_that_is_only_a_marker_is_a_problem() {
+        let text = "[[category]]\nid = \"a\"\nkind = \"complaint\"\nlabel = \"A\"\nphrases = [\"^\", \"^ _ \", \"cancel\", \"_x\"]\nexclude = [\" ^ \"]\n";
+        let Err(TaxonomyError::Invalid { problems, .. }) = Taxonomy::parse("t.toml", text) else {
+            panic!("expected invalid")
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.contains("only a marker")), "{problems:?}");
     }
 
     #[test]
