@@ -237,9 +237,9 @@ impl Matcher {
         // half the letter classes of a case-insensitive one, so its table is smaller.
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
         let automaton = if use_dfa {
-            Compiled::Dfa(dfa::Builder::new().match_kind(MatchKind::Standard).build(&patterns)?)
+            Compiled::Dfa(dfa::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(&patterns)?)
         } else {
-            Compiled::Nfa(contiguous::Builder::new().match_kind(MatchKind::Standard).build(&patterns)?)
+            Compiled::Nfa(contiguous::Builder::new().match_kind(MatchKind::Standard).prefilter(false).build(&patterns)?)
         };
         Ok(Matcher { automaton: Some(automaton), info, longest })
     }
