@@ -233,7 +233,7 @@ impl Matcher {
             patterns.push(word.to_string());
             info.push(PatternInfo { mark: Some(mark), ..PatternInfo::default() });
         }
-        // Case is folded before the search (see `scan`): an automaton over lowercase patterns has
+        // Case is folded before the search (see `scan_texts`): an automaton over lowercase patterns has
         // half the letter classes of a case-insensitive one, so its table is smaller.
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
         let automaton = if use_dfa {
