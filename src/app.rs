@@ -395,8 +395,8 @@ impl Stages {
 /// Measured on 1 GB, 2 threads, 4 interleaved runs each: 4.20-4.38 s of CPU and 2.42-2.48 s wall
 /// when the sink thread freed them, 3.99-4.07 s and 2.18-2.22 s this way (mimalloc's collection
 /// of remote frees went from 189 samples to 10 of about 3,500). Waiting for the drops
-/// (`broadcast`) made runs slower. At most one batch waits on the way back, so memory grows by
-/// about that: peak RSS at 1 GB with discovery 150-165 MB against 144.
+/// (`broadcast`) made runs slower. A batch or two wait on the way back or in the workers' slots,
+/// so memory grows by about that: peak RSS at 1 GB with discovery 150-165 MB against 144.
 fn drop_where_made(pool: &rayon::ThreadPool, spent: impl Iterator<Item = Vec<Outcome>>) {
     let workers = pool.current_num_threads();
     let mut by_worker: Vec<Vec<Outcome>> = (0..workers).map(|_| Vec::new()).collect();
@@ -542,7 +542,7 @@ struct Sink {
 
 impl Sink {
     /// Takes in one outcome. What it keeps it moves out; the rest is left to drop where it was
-    /// made.
+    /// made (the rare reject of a duplicate call_id is freed here).
     fn take(
         &mut self,
         outcome: &mut Outcome,
