@@ -306,13 +306,9 @@ impl Stages {
         }
         let mut findings = self.extractor.extract(&conv);
         let taxonomy = self.extractor.taxonomy();
+        let said = |sentence: &str| if self.config.redact { redact(sentence) } else { sentence.to_string() };
         let quote = |turn: u32, start: usize, end: usize| {
-            let sentence = normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end);
-            if self.config.redact {
-                redact(sentence)
-            } else {
-                sentence.to_string()
-            }
+            said(normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end))
         };
         // Mentions come in text order, and several are often in one sentence: its quote is
         // made (and redacted) once.
@@ -322,12 +318,11 @@ impl Stages {
             let text = &conv.call.turns[m.turn as usize].text;
             let sentence = normalize::sentence_around(text, m.start, m.end);
             let at = sentence.as_ptr() as usize - text.as_ptr() as usize;
-            let said = match last {
-                Some((turn, from, len, said)) if (turn, from, len) == (m.turn, at, sentence.len()) => said.clone(),
-                _ if self.config.redact => redact(sentence),
-                _ => sentence.to_string(),
+            let quote = match last {
+                Some((turn, from, len, quote)) if (turn, from, len) == (m.turn, at, sentence.len()) => quote.clone(),
+                _ => said(sentence),
             };
-            mentions.push((taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, said));
+            mentions.push((taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, quote));
             last = mentions.last().map(|q| (m.turn, at, sentence.len(), &q.4));
         }
         let mut ideas: Vec<CallIdea> = Vec::new();
@@ -400,16 +395,14 @@ impl Stages {
 fn drop_where_made(pool: &rayon::ThreadPool, spent: impl Iterator<Item = Vec<Outcome>>) {
     let workers = pool.current_num_threads();
     let mut by_worker: Vec<Vec<Outcome>> = (0..workers).map(|_| Vec::new()).collect();
-    let mut any = false;
     for outcome in spent.flatten() {
         let worker = match &outcome {
             Outcome::Call(p) => p.worker,
             Outcome::Reject { .. } => 0,
         };
         by_worker[worker.min(workers - 1)].push(outcome);
-        any = true;
     }
-    if any {
+    if by_worker.iter().any(|outcomes| !outcomes.is_empty()) {
         let slots: std::sync::Arc<Vec<std::sync::Mutex<Vec<Outcome>>>> =
             std::sync::Arc::new(by_worker.into_iter().map(std::sync::Mutex::new).collect());
         pool.spawn_broadcast(move |ctx| {

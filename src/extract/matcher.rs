@@ -181,14 +181,7 @@ impl Matcher {
             let lists = [(phrases, false), (exclude, true)];
             for (list, exclude) in lists {
                 for (pi, phrase) in list.iter().enumerate() {
-                    let (anchored, phrase) = match phrase.strip_prefix('^') {
-                        Some(rest) => (true, rest.trim_start().to_string()),
-                        None => (false, phrase.clone()),
-                    };
-                    let (subject, phrase) = match phrase.strip_prefix("_ ") {
-                        Some(rest) => (true, rest.trim_start().to_string()),
-                        None => (false, phrase),
-                    };
+                    let (anchored, subject, phrase) = super::taxonomy::marked(phrase);
                     // An empty pattern would match everywhere (a taxonomy cannot hold one).
                     if phrase.is_empty() {
                         continue;
@@ -205,11 +198,11 @@ impl Matcher {
                         patterns.push(phrase.replace('\'', "\u{2019}"));
                         info.push(pattern);
                     }
-                    if let Some(bare) = without_contraction_apostrophes(&phrase) {
+                    if let Some(bare) = without_contraction_apostrophes(phrase) {
                         patterns.push(bare);
                         info.push(pattern);
                     }
-                    patterns.push(phrase);
+                    patterns.push(phrase.to_string());
                     info.push(pattern);
                 }
             }

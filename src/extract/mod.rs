@@ -17,12 +17,12 @@ pub mod word_key;
 use crate::model::Kind;
 use crate::normalize::Conversation;
 use matcher::{Hit, Matcher, Scanned};
+pub use taxonomy::{Category, Taxonomy, TaxonomyError};
 
 thread_local! {
     /// Per thread, reused for every call: what the automaton found in its customer turns.
     static SCANNED: std::cell::Cell<Scanned> = std::cell::Cell::new(Scanned::default());
 }
-pub use taxonomy::{Category, Taxonomy, TaxonomyError};
 
 /// One phrase of one category said by the customer.
 #[derive(Debug, Clone, PartialEq)]

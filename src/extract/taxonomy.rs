@@ -162,11 +162,8 @@ impl TaxonomyFile {
                 problem("no phrases".into());
             }
             let exclude = clean(&c.exclude);
-            // `^` (at a sentence start) and `_ ` (after a subject) mark a phrase; alone they are
-            // no phrase at all.
             for p in phrases.iter().chain(&exclude) {
-                let bare = p.strip_prefix('^').map_or(p.as_str(), str::trim_start);
-                if bare.strip_prefix("_ ").map_or(bare, str::trim_start).is_empty() {
+                if marked(p).2.is_empty() {
                     problem(format!("phrase {p:?} has no words, only a marker"));
                 }
             }
@@ -177,6 +174,14 @@ impl TaxonomyFile {
         }
         Ok(Taxonomy { categories })
     }
+}
+
+/// A phrase as (anchored, subject, words): `^` before it counts it only at a sentence start, `_ `
+/// only after a subject (see the taxonomy file's format); alone they are no phrase at all.
+pub(crate) fn marked(phrase: &str) -> (bool, bool, &str) {
+    let (anchored, rest) = phrase.strip_prefix('^').map_or((false, phrase), |r| (true, r.trim_start()));
+    let (subject, words) = rest.strip_prefix("_ ").map_or((false, rest), |r| (true, r.trim_start()));
+    (anchored, subject, words)
 }
 
 #[cfg(test)]
