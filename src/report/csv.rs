@@ -138,25 +138,37 @@ pub fn write_with_body(path: &Path, columns: &[Column], body: &mut impl std::io:
     file.flush()
 }
 
-/// Like [`write_with_body`], with more text cells at the end of each row: `last(row)` for the
-/// row-th row of the body (0-based). The rows are copied as they stand, not parsed and quoted
-/// again; `columns` includes the added columns.
-pub fn write_with_body_and_columns<'a>(
+/// Like [`write_with_body`], with cells added to the body's rows as they are copied, not parsed
+/// and written again: `pad(row)` gives `(field, n)` to put `n` empty cells before the row's
+/// `field`-th cell (0-based: metadata fields first seen after the row was written), and
+/// `last(row)` gives text cells to add at its end (0-based rows). `columns` includes the added
+/// columns. The body was written by these rules: the rows stand as they are.
+pub fn write_with_body_spliced<'a>(
     path: &Path,
     columns: &[Column],
-    body: &mut impl std::io::BufRead,
+    body: &mut impl std::io::Read,
+    pad: impl Fn(usize) -> Option<(usize, usize)>,
     mut last: impl FnMut(usize) -> &'a [&'a str],
 ) -> std::io::Result<()> {
     let mut file = start_with_header(path, columns)?;
-    let mut record = Vec::new();
+    let mut records = Records::new(body, 1 << 20);
     let mut row = 0;
-    while body.read_until(b'\n', &mut record)? > 0 {
-        // A line break inside a quoted field leaves an odd number of quotes read so far (a quote
-        // inside a field is doubled), so the record goes on.
-        if record.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-            continue;
+    while let Some(record) = records.next()? {
+        match pad(row) {
+            Some((field, n)) => {
+                // Before the field's cell, or after the row's last cell if it has no such cell.
+                let (head, tail) = match field_start(record, field) {
+                    Some(at) => (&record[..at], &record[at..]),
+                    None => (record, &b""[..]),
+                };
+                file.write_all(head)?;
+                for _ in 0..n {
+                    file.write_all(b",")?;
+                }
+                file.write_all(tail)?;
+            }
+            None => file.write_all(record)?,
         }
-        file.write_all(record.strip_suffix(b"\n").unwrap_or(&record))?;
         for &text in last(row) {
             file.write_all(b",")?;
             let cell = cell_text(text);
@@ -167,11 +179,83 @@ pub fn write_with_body_and_columns<'a>(
             }
         }
         file.write_all(b"\n")?;
-        record.clear();
         row += 1;
     }
-    file.write_all(&record)?;
     file.flush()
+}
+
+/// Where the `field`-th cell (0-based) of a CSV record starts, if the record has that many.
+fn field_start(record: &[u8], field: usize) -> Option<usize> {
+    if field == 0 {
+        return Some(0);
+    }
+    let (mut seen, mut quoted) = (0, false);
+    for at in memchr::memchr2_iter(b',', b'"', record) {
+        if record[at] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            seen += 1;
+            if seen == field {
+                return Some(at + 1);
+            }
+        }
+    }
+    None
+}
+
+/// The records of a CSV text, read a large piece at a time: each ends at a line break outside
+/// quotes (a quote inside a quoted cell is doubled, so counting quotes tells inside from outside).
+struct Records<R> {
+    source: R,
+    buf: Vec<u8>,
+    /// The unread part of `buf`.
+    start: usize,
+    end: usize,
+    done: bool,
+}
+
+impl<R: std::io::Read> Records<R> {
+    /// Reads `source` `capacity` bytes at a time, more for a longer record.
+    fn new(source: R, capacity: usize) -> Records<R> {
+        Records { source, buf: vec![0; capacity.max(1)], start: 0, end: 0, done: false }
+    }
+
+    /// The next record, without its line break.
+    fn next(&mut self) -> std::io::Result<Option<&[u8]>> {
+        let (mut scan, mut quoted) = (self.start, false);
+        loop {
+            while let Some(i) = memchr::memchr2(b'"', b'\n', &self.buf[scan..self.end]) {
+                let at = scan + i;
+                scan = at + 1;
+                if self.buf[at] == b'"' {
+                    quoted = !quoted;
+                } else if !quoted {
+                    let record = self.start..at;
+                    self.start = at + 1;
+                    return Ok(Some(&self.buf[record]));
+                }
+            }
+            if self.done {
+                // A last record without a line break.
+                let record = self.start..self.end;
+                self.start = self.end;
+                return Ok((!record.is_empty()).then(|| &self.buf[record]));
+            }
+            // The record goes on past what was read: keep its start, read more after it.
+            self.buf.copy_within(self.start..self.end, 0);
+            (scan, self.end) = (scan - self.start, self.end - self.start);
+            self.start = 0;
+            if self.end == self.buf.len() {
+                self.buf.resize(2 * self.buf.len(), 0);
+            }
+            match self.source.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.done = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
 }
 
 /// Creates the file and writes the BOM and the header row.
@@ -246,7 +330,7 @@ mod tests {
             .collect();
         let extra = [["T01", "lost bag"], ["", ""], ["a,b", "say \"hi\""], ["=cmd", "@x"]];
         let fast = dir.path().join("fast.csv");
-        write_with_body_and_columns(&fast, &columns, &mut &body[..], |row| &extra[row][..]).unwrap();
+        write_with_body_spliced(&fast, &columns, &mut &body[..], |_| None, |row| &extra[row][..]).unwrap();
         let slow = dir.path().join("slow.csv");
         let table = Table {
             columns: columns.clone(),
@@ -268,6 +352,71 @@ mod tests {
         let want = [["T01", "lost bag"], ["", ""], ["a,b", "say \"hi\""], ["'=cmd", "'@x"]];
         assert_eq!(last(&fast), want.map(|r| r.map(str::to_string).to_vec()));
         assert_eq!(fast.lines().count(), 6, "{fast}");
+    }
+
+    /// Splicing cells into rows as they stand writes what parsing the rows and writing them again
+    /// with the cells in place does (the way calls.csv was rewritten before), whatever the cells
+    /// hold: commas, quotes, line breaks, nothing; and however little is read at a time.
+    fn spliced_and_rewritten(rows: &[Vec<String>], pads: &[Option<(usize, usize)>], last: &[[String; 2]]) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for row in rows {
+            body.write_record(row).unwrap();
+        }
+        let body = body.into_inner().unwrap();
+        let columns: Vec<Column> = ["a", "b"]
+            .iter()
+            .map(|name| Column { name: name.to_string(), kind: ColumnKind::Text, width: 10.0 })
+            .collect();
+        let cells: Vec<[&str; 2]> = last.iter().map(|[a, b]| [a.as_str(), b.as_str()]).collect();
+        let fast = dir.path().join("fast.csv");
+        // One byte read at a time: every record goes on past what was read.
+        let mut trickle = std::io::BufReader::with_capacity(1, &body[..]);
+        let pad = |row: usize| pads.get(row).copied().flatten();
+        write_with_body_spliced(&fast, &columns, &mut trickle, pad, |row| &cells[row][..]).unwrap();
+        let slow = dir.path().join("slow.csv");
+        // Rows of any length, as the body's.
+        let mut out = csv::WriterBuilder::new().flexible(true).from_writer(start_with_header(&slow, &columns).unwrap());
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&body[..]);
+        for (row, record) in reader.byte_records().enumerate() {
+            let record = record.unwrap();
+            let (at, n) = pad(row).unwrap_or((record.len(), 0));
+            let added: Vec<String> =
+                cells[row].iter().map(|c| cell(&Cell::Text(c.to_string()), ColumnKind::Text)).collect();
+            let fields = (record.iter().take(at))
+                .chain(std::iter::repeat_n(&b""[..], n))
+                .chain(record.iter().skip(at))
+                .chain(added.iter().map(String::as_bytes));
+            out.write_record(fields).unwrap();
+        }
+        out.flush().unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_to_string(fast).unwrap(), std::fs::read_to_string(slow).unwrap());
+    }
+
+    /// Records longer than the piece read at first are read whole; a quoted line break does not
+    /// end one, and a last record without a line break is one.
+    #[test]
+    fn records_longer_than_the_buffer_are_read_whole() {
+        let text = "a,\"b\nc\",d\n\"\"\"x\"\"\"\n\nlong,long,long,long\nend";
+        let mut records = Records::new(text.as_bytes(), 2);
+        let mut got = Vec::new();
+        while let Some(r) = records.next().unwrap() {
+            got.push(String::from_utf8(r.to_vec()).unwrap());
+        }
+        assert_eq!(got, ["a,\"b\nc\",d", "\"\"\"x\"\"\"", "", "long,long,long,long", "end"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splicing_cells_into_rows_matches_a_rewrite(
+            rows in proptest::collection::vec(proptest::collection::vec("(a|,|\"|\n|\r| |=|\u{e9}){0,4}", 3..6), 1..6),
+            pads in proptest::collection::vec(proptest::option::of((0usize..7, 1usize..3)), 6),
+            last in proptest::collection::vec(("(a|,|\"|\n|=|@){0,3}", "(b|,|\"){0,3}"), 6),
+        ) {
+            let last: Vec<[String; 2]> = last.into_iter().map(|(a, b)| [a, b]).collect();
+            spliced_and_rewritten(&rows, &pads, &last);
+        }
     }
 
     #[test]

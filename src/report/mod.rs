@@ -15,12 +15,12 @@ pub mod xlsx;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use self::csv::CsvStream;
 use self::sanitize::cell_text;
-use self::table::{Cell, Column, ColumnKind, Table};
+use self::table::{Column, ColumnKind, Table};
 
 /// Errors writing the report.
 #[derive(Debug, thiserror::Error)]
@@ -361,41 +361,21 @@ impl ReportWriter {
             columns.extend(table::theme_columns());
         }
         let calls_path = self.dir.join("calls.csv");
-        let mut input = BufReader::with_capacity(1 << 16, File::open(&body_path).map_err(io_err(&body_path))?);
+        let mut input = File::open(&body_path).map_err(io_err(&body_path))?;
         if self.growth.is_empty() && themes.is_none() {
             self::csv::write_with_body(&calls_path, &columns, &mut input).map_err(io_err(&calls_path))?;
-        } else if let (true, Some(themes)) = (self.growth.is_empty(), themes) {
-            let theme = |row: usize| themes.get(row).map_or(&["", ""][..], |t| &t[..]);
-            self::csv::write_with_body_and_columns(&calls_path, &columns, &mut input, theme)
-                .map_err(io_err(&calls_path))?;
         } else {
-            let mut out = CsvStream::create(&calls_path, &columns).map_err(io_err(&calls_path))?;
             let total = self.metadata_fields.len();
-            let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-            let mut record = ::csv::ByteRecord::new();
-            let mut row = 0u64;
-            let mut theme: Vec<String> = Vec::new();
-            while reader
-                .read_byte_record(&mut record)
-                .map_err(|e| ReportError::Io { path: body_path.display().to_string(), source: e.into() })?
-            {
-                // Fields known when this row was written: the count at the first growth after it.
-                let known = self.growth.iter().find(|(at, _)| row < *at).map_or(total, |(_, n)| *n);
-                theme.clear();
-                if let Some(themes) = themes {
-                    let cells = themes.get(row as usize).copied().unwrap_or_default();
-                    theme.extend(cells.map(|c| self::csv::cell(&Cell::Text(c.to_string()), ColumnKind::Text)));
-                }
-                let fields = record
-                    .iter()
-                    .take(2 + known)
-                    .chain(std::iter::repeat_n(&b""[..], total - known))
-                    .chain(record.iter().skip(2 + known))
-                    .chain(theme.iter().map(String::as_bytes));
-                out.write_raw_bytes(fields).map_err(io_err(&calls_path))?;
-                row += 1;
-            }
-            out.finish().map_err(io_err(&calls_path))?;
+            // A row written before a field was first seen: the fields known then, the first growth
+            // after it tells how many.
+            let growth = &self.growth;
+            let pad = |row: usize| {
+                let known = growth.iter().find(|(at, _)| (row as u64) < *at).map(|&(_, n)| n)?;
+                Some((2 + known, total - known))
+            };
+            let last = |row: usize| themes.map_or(&[][..], |t| t.get(row).map_or(&["", ""][..], |cells| &cells[..]));
+            self::csv::write_with_body_spliced(&calls_path, &columns, &mut input, pad, last)
+                .map_err(io_err(&calls_path))?;
         }
         fs::remove_file(&body_path).map_err(io_err(&body_path))?;
         Ok(columns)
