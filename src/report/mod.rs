@@ -191,8 +191,9 @@ pub struct MentionRow<'a> {
 ///
 /// calls.csv has a column per metadata field, and a field may first appear on the last call, so
 /// rows go to a headerless body file with the fields known so far. At the end the header is
-/// written and the body copied after it as it stands; only if a field appeared after the first
-/// row were written are the earlier rows re-read and padded with empty cells.
+/// written and the body copied after it as it stands; if a field appeared after the first row,
+/// the earlier rows get empty cells spliced in where the later fields go, and with themes every
+/// row gets its theme's cells at its end (see [`self::csv::write_with_body_spliced`]).
 pub struct ReportWriter {
     dir: PathBuf,
     mentions: CsvStream,
