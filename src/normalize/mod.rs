@@ -101,7 +101,7 @@ pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a
         })
         .collect();
     for turn in &mut call.turns {
-        if has_control(&turn.text) {
+        if !turn.plain && has_control(&turn.text) {
             turn.text = Cow::Owned(
                 turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect(),
             );
@@ -112,7 +112,7 @@ pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a
 
 /// Whether `text` holds a control character other than tab and newline: C0 and DEL are single
 /// bytes, and the C1 controls (U+0080..U+009F) are encoded as 0xC2 0x80..0x9F.
-fn has_control(text: &str) -> bool {
+pub(crate) fn has_control(text: &str) -> bool {
     let bytes = text.as_bytes();
     // The common case, printable ASCII, in one branch-free pass the compiler vectorizes.
     let printable = bytes.iter().fold(true, |ok, &b| ok & ((0x20..0x7F).contains(&b) | (b == b'\n') | (b == b'\t')));

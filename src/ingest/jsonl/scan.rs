@@ -199,7 +199,12 @@ impl<'a> Scanner<'a> {
             "end" => set(&mut end, s.seconds()?),
             _ => s.skip(4),
         })?;
-        Some(Turn { speaker: speaker?, text: text?, start: start.flatten(), end: end.flatten(), role: None })
+        let text = text?;
+        // A text with no escapes is the line's own bytes, where JSON allows no control character
+        // below 0x20 (the scan gives up on one): only DEL and the C1 controls (0xC2 0x80-0x9F)
+        // may be left, and a text with neither byte needs no check in normalize.
+        let plain = matches!(&text, Cow::Borrowed(t) if memchr::memchr2(0x7F, 0xC2, t.as_bytes()).is_none());
+        Some(Turn { speaker: speaker?, text, start: start.flatten(), end: end.flatten(), role: None, plain })
     }
 
     /// An offset in seconds, or null.
@@ -512,8 +517,14 @@ mod tests {
     /// same call (text borrowed where serde borrows it, offsets equal to the bit); where serde
     /// refuses, so must the scanner. Returns whether the scanner accepted.
     fn agrees(line: &str) -> bool {
-        let Some(scanned) = scan(line) else { return false };
+        let Some(mut scanned) = scan(line) else { return false };
         let Some(typed) = decode_typed(line) else { panic!("scan accepted what serde refuses: {line:?}") };
+        // A text the scanner calls plain holds no control character that normalize would
+        // replace (serde's reading leaves the check to normalize).
+        for t in &mut scanned.turns {
+            assert!(!(t.plain && crate::normalize::has_control(&t.text)), "{line:?}");
+            t.plain = false;
+        }
         assert_eq!(scanned, typed, "{line:?}");
         for (a, b) in scanned.turns.iter().zip(&typed.turns) {
             let borrowed = |t: &Turn| (matches!(t.speaker, Cow::Borrowed(_)), matches!(t.text, Cow::Borrowed(_)));
@@ -548,6 +559,24 @@ mod tests {
         for line in accepted {
             assert!(agrees(line), "declined: {line}");
         }
+    }
+
+    /// A text without escapes, DEL or C1 controls is plain, and needs no check in normalize; any
+    /// of them makes it not plain, so that normalize looks at it.
+    #[test]
+    fn a_text_of_printable_characters_is_plain() {
+        let plain = |text: &str| {
+            let line = format!(r#"{{"call_id":"c","turns":[{{"speaker":"a","text":"{text}"}}]}}"#);
+            assert!(agrees(&line), "{line}");
+            scan(&line).unwrap().turns[0].plain
+        };
+        assert!(plain("My bill doubled, again!"));
+        assert!(plain("caf\u{e9} \u{65e5}\u{672c} \u{1f600}"));
+        assert!(!plain("a\u{7f}b"), "DEL");
+        assert!(!plain("a\u{85}b"), "a C1 control");
+        assert!(!plain("a\u{a0}b"), "a no-break space: 0xC2 0xA0, checked in normalize");
+        assert!(!plain(r"a\tb"), "an escape");
+        assert!(!plain(r"a\u0007b"), "an escaped control");
     }
 
     #[test]
