@@ -32,7 +32,7 @@ impl Call<'_> {
                 start: t.start,
                 end: t.end,
                 role: t.role,
-                plain: t.plain,
+                control_free: t.control_free,
             })
             .collect();
         Call { call_id: self.call_id, started_at: self.started_at, metadata: self.metadata, turns }
@@ -53,9 +53,10 @@ pub struct Turn<'a> {
     /// The role, when the source itself says who is talking (a vendor's participant role, an audio
     /// channel, a config mapping). `None` leaves it to the speaker labels of the config.
     pub role: Option<Role>,
-    /// The text is known to hold no control character but tab and newline: the JSON Lines scanner
-    /// finds it so while it reads a text that has no escapes. Normalize checks the other texts.
-    pub plain: bool,
+    /// The text is known to hold no control character but tab and newline, so normalize need not
+    /// look for one: only the JSON Lines scanner sets it, checking a text it has just read. Code
+    /// that changes `text` must set it false.
+    pub control_free: bool,
 }
 
 /// Who is talking, after speaker labels are mapped through the config.

@@ -144,7 +144,7 @@ fn add_row(call: &mut Call, cols: &Columns, record: &csv::StringRecord) {
         start: field(cols.start).and_then(|s| s.parse().ok()),
         end: field(cols.end).and_then(|s| s.parse().ok()),
         role: None,
-        plain: false,
+        control_free: false,
     });
 }
 

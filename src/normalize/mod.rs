@@ -101,7 +101,7 @@ pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a
         })
         .collect();
     for turn in &mut call.turns {
-        if !turn.plain && has_control(&turn.text) {
+        if !turn.control_free && has_control(&turn.text) {
             turn.text = Cow::Owned(
                 turn.text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect(),
             );

@@ -309,7 +309,7 @@ fn decode_typed(text: &str) -> Option<Call<'_>> {
     let turns = fast
         .turns
         .into_iter()
-        .map(|t| Turn { speaker: t.speaker, text: t.text, start: t.start, end: t.end, role: None, plain: false })
+        .map(|t| Turn { speaker: t.speaker, text: t.text, start: t.start, end: t.end, role: None, control_free: false })
         .collect();
     let started_at = fast.started_at.filter(|s| !s.trim().is_empty()).map(Cow::into_owned);
     Some(Call { call_id, started_at, metadata, turns })
@@ -364,7 +364,14 @@ fn decode_turn(value: Value) -> Result<Turn<'static>, String> {
         Some(Value::Null) | None => return Err("missing \"text\"".into()),
         Some(_) => return Err("\"text\" must be a string".into()),
     };
-    Ok(Turn { speaker: speaker.into(), text: text.into(), start: raw.start, end: raw.end, role: None, plain: false })
+    Ok(Turn {
+        speaker: speaker.into(),
+        text: text.into(),
+        start: raw.start,
+        end: raw.end,
+        role: None,
+        control_free: false,
+    })
 }
 
 /// Flattens nested metadata objects into dotted keys (`crm.tier`); other values become text.

@@ -202,9 +202,10 @@ impl<'a> Scanner<'a> {
         let text = text?;
         // A text with no escapes is the line's own bytes, where JSON allows no control character
         // below 0x20 (the scan gives up on one): only DEL and the C1 controls (0xC2 0x80-0x9F)
-        // may be left, and a text with neither byte needs no check in normalize.
-        let plain = matches!(&text, Cow::Borrowed(t) if memchr::memchr2(0x7F, 0xC2, t.as_bytes()).is_none());
-        Some(Turn { speaker: speaker?, text, start: start.flatten(), end: end.flatten(), role: None, plain })
+        // may be in it. A text with neither 0x7F nor 0xC2 needs no check in normalize (a text
+        // with 0xC2 but no C1 control, such as a no-break space, is checked all the same).
+        let control_free = matches!(&text, Cow::Borrowed(t) if memchr::memchr2(0x7F, 0xC2, t.as_bytes()).is_none());
+        Some(Turn { speaker: speaker?, text, start: start.flatten(), end: end.flatten(), role: None, control_free })
     }
 
     /// An offset in seconds, or null.
@@ -519,11 +520,11 @@ mod tests {
     fn agrees(line: &str) -> bool {
         let Some(mut scanned) = scan(line) else { return false };
         let Some(typed) = decode_typed(line) else { panic!("scan accepted what serde refuses: {line:?}") };
-        // A text the scanner calls plain holds no control character that normalize would
+        // A text the scanner calls control-free holds no control character that normalize would
         // replace (serde's reading leaves the check to normalize).
         for t in &mut scanned.turns {
-            assert!(!(t.plain && crate::normalize::has_control(&t.text)), "{line:?}");
-            t.plain = false;
+            assert!(!(t.control_free && crate::normalize::has_control(&t.text)), "{line:?}");
+            t.control_free = false;
         }
         assert_eq!(scanned, typed, "{line:?}");
         for (a, b) in scanned.turns.iter().zip(&typed.turns) {
@@ -561,22 +562,24 @@ mod tests {
         }
     }
 
-    /// A text without escapes, DEL or C1 controls is plain, and needs no check in normalize; any
-    /// of them makes it not plain, so that normalize looks at it.
+    /// A text read without escapes, DEL or 0xC2 is control-free and needs no check in normalize;
+    /// any of them leaves the check to normalize; a raw control byte leaves the line to serde.
     #[test]
-    fn a_text_of_printable_characters_is_plain() {
-        let plain = |text: &str| {
-            let line = format!(r#"{{"call_id":"c","turns":[{{"speaker":"a","text":"{text}"}}]}}"#);
-            assert!(agrees(&line), "{line}");
-            scan(&line).unwrap().turns[0].plain
+    fn only_a_text_without_escapes_del_or_0xc2_is_control_free() {
+        let line = |text: &str| format!(r#"{{"call_id":"c","turns":[{{"speaker":"a","text":"{text}"}}]}}"#);
+        let control_free = |text: &str| {
+            assert!(agrees(&line(text)), "{text:?}");
+            scan(&line(text)).unwrap().turns[0].control_free
         };
-        assert!(plain("My bill doubled, again!"));
-        assert!(plain("caf\u{e9} \u{65e5}\u{672c} \u{1f600}"));
-        assert!(!plain("a\u{7f}b"), "DEL");
-        assert!(!plain("a\u{85}b"), "a C1 control");
-        assert!(!plain("a\u{a0}b"), "a no-break space: 0xC2 0xA0, checked in normalize");
-        assert!(!plain(r"a\tb"), "an escape");
-        assert!(!plain(r"a\u0007b"), "an escaped control");
+        assert!(control_free("My bill doubled, again!"));
+        assert!(control_free("caf\u{e9} \u{65e5}\u{672c} \u{1f600}"));
+        assert!(!control_free("a\u{7f}b"), "DEL");
+        assert!(!control_free("a\u{85}b"), "a C1 control");
+        // Cautious: 0xC2 0xA0 is no control, but every 0xC2 is left to normalize.
+        assert!(!control_free("a\u{a0}b"), "a no-break space");
+        assert!(!control_free(r"a\tb"), "an escape");
+        assert!(!control_free(r"a\u0007b"), "an escaped control");
+        assert!(scan(&line("a\u{7}b")).is_none(), "a raw control byte");
     }
 
     #[test]

@@ -137,7 +137,7 @@ impl Turns {
                 start: span.0,
                 end: span.1,
                 role,
-                plain: false,
+                control_free: false,
             }),
         }
     }
