@@ -7,7 +7,7 @@ use earful::cli::{Cli, Command};
 use earful::error::Exit;
 
 /// mimalloc instead of glibc's malloc: a run allocates a few small values per call on the
-/// workers and the sink thread frees them, where glibc's arenas cost locks and consolidation.
+/// workers, and some are freed on another thread, where glibc's arenas cost locks and consolidation.
 /// Measured on 100 MB: 9% less CPU on one thread, 13-17% less on two (see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

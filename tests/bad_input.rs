@@ -88,12 +88,18 @@ impl Inputs {
 
     /// Mines these inputs into `<tmp>/report` and checks the accounting.
     fn mine_inputs(&self, inputs: &[PathBuf], config: Option<&Path>) -> Run {
-        let out = self.tmp.path().join("report");
+        self.mine_into("report", inputs, config, &[])
+    }
+
+    /// Mines these inputs into `<tmp>/<name>` with extra arguments and checks the accounting.
+    fn mine_into(&self, name: &str, inputs: &[PathBuf], config: Option<&Path>, extra: &[&str]) -> Run {
+        let out = self.tmp.path().join(name);
         let mut args: Vec<OsString> = vec!["mine".into()];
         args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
         if let Some(config) = config {
             args.extend(["--config".into(), config.as_os_str().to_owned()]);
         }
+        args.extend(extra.iter().map(OsString::from));
         args.extend(["--out".into(), out.clone().into_os_string(), "--quiet".into(), "--force".into()]);
         let output = earful().args(&args).timeout(Duration::from_secs(300)).output().expect("run earful");
         assert!(
@@ -679,6 +685,50 @@ fn duplicate_call_ids_keep_the_first() {
     let d1: Vec<MentionRow> = mentions(&run.out).into_iter().filter(|m| m.call_id == "d1").collect();
     assert!(d1.len() == 1 && d1[0].category == "billing", "{d1:?}");
     assert_eq!(run.manifest.totals.rejects, 3);
+}
+
+#[test]
+fn duplicates_far_apart_keep_the_first_whatever_the_thread_count() {
+    // About 6 MB of 3 KB calls: more than one batch of the reader and many chunks of the
+    // workers. Every hundredth call repeats the id of the call 70 lines before it (another chunk,
+    // and for one of them another batch) with an outage instead of the billing complaint.
+    let inputs = Inputs::new();
+    let filler = "We talked about the weather and the plans for the weekend at some length. ".repeat(38);
+    let mut lines = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..2000usize {
+        let line = if i == 800 {
+            "{\"call_id\": \"broken\", \"turns\": [".to_string()
+        } else if i % 100 == 99 {
+            expected.push((i + 1, i - 70 + 1));
+            call_line(&format!("c{}", i - 70), &format!("{filler}My internet is down again."))
+        } else {
+            call_line(&format!("c{i}"), &format!("{filler}I was charged twice this month."))
+        };
+        lines.push(line);
+    }
+    let path = inputs.write("calls.jsonl", lines.join("\n") + "\n");
+    assert!(fs::metadata(&path).unwrap().len() > 5 << 20, "the corpus spans more than one 4 MB batch");
+    let runs: Vec<Run> = ["1", "2", "3"]
+        .iter()
+        .map(|n| inputs.mine_into(&format!("t{n}"), std::slice::from_ref(&path), None, &["--threads", n]))
+        .collect();
+    let one = &runs[0];
+    assert_eq!(one.rejects.len(), expected.len() + 1, "{:#?}", one.rejects);
+    one.expect_reject("calls.jsonl", "line 801", "");
+    for (line, kept) in &expected {
+        let reject = one.expect_reject("calls.jsonl", &format!("line {line}"), "duplicate call_id");
+        assert!(reject.reason.ends_with(&format!("at {} line {kept}", path.display())), "{reject:?}");
+    }
+    // The first of each id is kept: no call has the outage.
+    assert!(mentions(&one.out).iter().all(|m| m.category == "billing"));
+    assert_eq!(one.call_ids.len(), 2000 - expected.len() - 1);
+    for run in &runs[1..] {
+        for name in ["calls.csv", "mentions.csv", "rejects.csv", "categories.csv", "segments.csv"] {
+            let (a, b) = (fs::read(one.out.join(name)).unwrap(), fs::read(run.out.join(name)).unwrap());
+            assert!(a == b, "{name} differs between --threads 1 and {}", run.out.display());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
