@@ -306,22 +306,20 @@ impl Stages {
         let taxonomy = self.extractor.taxonomy();
         let said = |sentence: &str| if self.config.redact { redact(sentence) } else { sentence.to_string() };
         let quote = |turn: u32, start: usize, end: usize| {
-            said(normalize::sentence_around(&conv.call.turns[turn as usize].text, start, end))
+            said(&normalize::quote_around(&conv.call.turns[turn as usize].text, start, end).shown())
         };
         // Mentions come in text order, and several are often in one sentence: its quote is
         // made (and redacted) once.
-        let mut last: Option<(u32, usize, usize, &String)> = None;
+        let mut last: Option<(u32, normalize::Quote, &String)> = None;
         let mut mentions: Vec<(Kind, u16, u16, u32, String)> = Vec::with_capacity(findings.mentions.len());
         for m in &findings.mentions {
-            let text = &conv.call.turns[m.turn as usize].text;
-            let sentence = normalize::sentence_around(text, m.start, m.end);
-            let at = sentence.as_ptr() as usize - text.as_ptr() as usize;
+            let found = normalize::quote_around(&conv.call.turns[m.turn as usize].text, m.start, m.end);
             let quote = match last {
-                Some((turn, from, len, quote)) if (turn, from, len) == (m.turn, at, sentence.len()) => quote.clone(),
-                _ => said(sentence),
+                Some((turn, before, quote)) if turn == m.turn && same_quote(&before, &found) => quote.clone(),
+                _ => said(&found.shown()),
             };
             mentions.push((taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, quote));
-            last = mentions.last().map(|q| (m.turn, at, sentence.len(), &q.4));
+            last = mentions.last().map(|q| (m.turn, found, &q.4));
         }
         let mut ideas: Vec<CallIdea> = Vec::new();
         for (m, (_, _, _, _, quote)) in findings.mentions.iter().zip(&mentions) {
@@ -380,6 +378,11 @@ impl Stages {
             join,
         }))
     }
+}
+
+/// Whether two quotes of one turn are the same part of it.
+fn same_quote(a: &normalize::Quote<'_>, b: &normalize::Quote<'_>) -> bool {
+    std::ptr::eq(a.text, b.text) && (a.cut_before, a.cut_after) == (b.cut_before, b.cut_after)
 }
 
 /// Calls in one unit of a worker's work. A chunk's results are taken by the sink right after

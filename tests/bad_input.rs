@@ -732,6 +732,36 @@ fn duplicates_far_apart_keep_the_first_whatever_the_thread_count() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transcripts without punctuation.
+
+#[test]
+fn a_call_without_punctuation_is_quoted_around_each_mention() {
+    // Speech recognition output often has no punctuation: this 360 KB turn is one sentence with
+    // 6,000 complaints in it. Quoting the whole sentence for each made 2 GB of mentions.csv.
+    let inputs = Inputs::new();
+    let said = "my internet is down again and nobody helps ".repeat(6000);
+    inputs.write("calls.jsonl", format!("{}\n{}\n", call_line("long", said.trim_end()), good("short")));
+    let run = inputs.mine(None);
+    run.expect_calls(&["long", "short"]);
+    let found: Vec<MentionRow> = mentions(&run.out).into_iter().filter(|m| m.call_id == "long").collect();
+    assert_eq!(found.len(), 6000, "every mention is kept");
+    for m in &found {
+        // The sentence within 320 bytes of the phrase, cut between words and marked where cut.
+        assert!(m.quote.len() <= 2 * 320 + 2 * '…'.len_utf8() + 20, "{} bytes: {:?}", m.quote.len(), m.quote);
+        assert!(m.quote.contains("internet is down"), "{:?}", m.quote);
+        let words = m.quote.trim_matches('…');
+        assert!(words.split(' ').all(|w| "my internet is down again and nobody helps".contains(w)), "{:?}", m.quote);
+    }
+    assert!(found[3000].quote.starts_with('…') && found[3000].quote.ends_with('…'), "{:?}", found[3000].quote);
+    assert!(!found[0].quote.starts_with('…') && found[0].quote.starts_with("my internet"), "{:?}", found[0].quote);
+    assert!(
+        !found[5999].quote.ends_with('…') && found[5999].quote.ends_with("nobody helps"),
+        "{:?}",
+        found[5999].quote
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Formula injection (OWASP CSV injection payloads).
 
 const PAYLOADS: &[&str] = &[

@@ -181,7 +181,7 @@ pub fn group_key(asked_for: &str) -> String {
 
 /// Extracts and normalises the thing asked for from `text[cue_end..]`.
 pub fn asked_for(text: &str, cue_end: usize) -> String {
-    let rest = &text[cue_end.min(text.len())..];
+    let rest = window_after(&text[cue_end.min(text.len())..]);
     let clause_end = clause_end(rest);
     let words: Vec<String> = rest[..clause_end]
         .split_whitespace()
@@ -218,7 +218,7 @@ pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
     if !after.is_empty() || !comes_after {
         return after;
     }
-    let before = text.get(..start).unwrap_or_default();
+    let before = window_before(text.get(..start).unwrap_or_default());
     let from = before.rfind(['.', '!', '?', ';', ',', ':', '\n', '(', ')']).map_or(0, |i| i + 1);
     let clause = &before[from..];
     // Words that open the clause without naming anything ("Finally, ...", "Honestly something like").
@@ -231,6 +231,37 @@ pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
         rest = rest[word.len()..].trim_start();
     }
     asked_for(rest, 0)
+}
+
+/// Bytes of text read after or before an idea cue for the thing asked for, which is a few words
+/// long: a transcript without punctuation is one clause, and reading all of it for each cue made
+/// a long call cost the square of its length.
+const CLAUSE_REACH: usize = 1024;
+
+/// The start of `text`, at most [`CLAUSE_REACH`] bytes of it, cut after a whole word.
+fn window_after(text: &str) -> &str {
+    if text.len() <= CLAUSE_REACH {
+        return text;
+    }
+    let mut end = CLAUSE_REACH;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &text[..end];
+    cut.rfind(char::is_whitespace).map_or(cut, |space| &cut[..space])
+}
+
+/// The end of `text`, at most [`CLAUSE_REACH`] bytes of it, from the start of a whole word.
+fn window_before(text: &str) -> &str {
+    if text.len() <= CLAUSE_REACH {
+        return text;
+    }
+    let mut start = text.len() - CLAUSE_REACH;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let cut = &text[start..];
+    cut.find(char::is_whitespace).map_or(cut, |space| &cut[space..])
 }
 
 /// Where the clause that starts `text` ends. `.`, `,` and `:` end it only before a space or the end, so
@@ -278,6 +309,28 @@ mod tests {
         // What follows the cue comes first, and a cue that leads never looks back.
         assert_eq!(around("It would be nice if you had dark mode", "would be nice if"), "dark mode");
         assert_eq!(around("The app is great and I wish you had", "I wish you had"), "");
+    }
+
+    #[test]
+    fn a_run_on_clause_is_read_near_the_cue() {
+        // Speech recognition without punctuation: the clause goes on for thousands of words.
+        let filler: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+        let filler = filler.join(" ");
+        let text = format!("i wish you had dark mode {filler}");
+        assert_eq!(after(&text, "i wish you had"), after("i wish you had dark mode w0 w1 w2 w3", "i wish you had"));
+        let text = format!("{filler} a popout player would be nice");
+        let start = text.find("would be nice").unwrap();
+        let form = asked_for_around(&text, start, start + "would be nice".len());
+        // Words from within reach of the cue, whole ones: not the start of the text.
+        let first = form.split(' ').next().unwrap();
+        assert!(first.starts_with('w') && first[1..].parse::<usize>().unwrap() > 2800, "{form}");
+        assert!(text.contains(&format!(" {form} ")), "{form}");
+        // Multi-byte text is cut on character boundaries.
+        let text = format!("i wish you had {}", "é".repeat(2000));
+        assert_eq!(after(&text, "i wish you had"), "");
+        let text = format!("{} ü would be nice", "ü".repeat(2000));
+        let start = text.find("would be nice").unwrap();
+        let _ = asked_for_around(&text, start, start + "would be nice".len());
     }
 
     #[test]

@@ -164,9 +164,9 @@ impl Extractor {
         findings.marks = marked;
         let mut categories: Vec<u16> = findings.mentions.iter().map(|m| m.category).collect();
         categories.sort_unstable();
+        findings.primary = self.primary(&findings.mentions, &categories);
         categories.dedup();
         findings.categories = categories;
-        findings.primary = self.primary(&findings.mentions);
         let text_of = |(t, w): (&usize, &usize)| (&*conv.call.turns[*t].text, *w);
         findings.sentiment_start = sentiment::score_parts(gather(customer.iter().zip(&words).map(text_of)));
         findings.sentiment_end = sentiment::score_parts(gather(customer.iter().zip(&words).rev().map(text_of)));
@@ -181,7 +181,20 @@ impl Extractor {
         let inside = |h: &Hit, o: &Hit| {
             o.category != h.category && o.start <= h.start && h.end <= o.end && o.end - o.start > h.end - h.start
         };
-        let contained = |h: &Hit| complaint(h) && hits.iter().any(|o| complaint(o) && inside(h, o));
+        // Hits come sorted by start, so the hits that may hold `h` are found by two binary
+        // searches: they start at most `longest` bytes before its end, and not after its start.
+        // A turn with no punctuation can hold thousands of hits; comparing every pair of them
+        // took minutes.
+        debug_assert!(hits.is_sorted_by_key(|h| h.start));
+        let longest = hits.iter().map(|h| h.end - h.start).max().unwrap_or(0);
+        let contained = |h: &Hit| {
+            if !complaint(h) {
+                return false;
+            }
+            let from = hits.partition_point(|o| o.start + longest < h.end);
+            let to = hits.partition_point(|o| o.start <= h.start);
+            hits[from..to.max(from)].iter().any(|o| complaint(o) && inside(h, o))
+        };
         // Most turns have none: checked before anything is allocated.
         if !hits.iter().any(contained) {
             return;
@@ -191,8 +204,10 @@ impl Extractor {
     }
 
     /// The specific complaint mentioned most (the first on ties), else the general complaint
-    /// mentioned most, else the idea category mentioned most.
-    fn primary(&self, mentions: &[Mention]) -> Option<u16> {
+    /// mentioned most, else the idea category mentioned most. `sorted` holds the category of
+    /// every mention, sorted, to count them by.
+    fn primary(&self, mentions: &[Mention], sorted: &[u16]) -> Option<u16> {
+        let mentioned = |c: u16| sorted.partition_point(|&x| x <= c) - sorted.partition_point(|&x| x < c);
         let class = |c: u16| {
             let category = &self.taxonomy.categories[c as usize];
             match (category.kind, category.general) {
@@ -204,7 +219,7 @@ impl Extractor {
         let mut best: Option<(u16, usize)> = None;
         for want in 0..3 {
             for m in mentions.iter().filter(|m| class(m.category) == want) {
-                let n = mentions.iter().filter(|o| o.category == m.category).count();
+                let n = mentioned(m.category);
                 if best.is_none_or(|(_, bn)| n > bn) {
                     best = Some((m.category, n));
                 }
@@ -487,6 +502,57 @@ mod tests {
         assert_eq!(ids(&e, &f), ["app_bug", "product_quality"]);
         let f = e.extract(&conv(&[("customer", "The app is broken.")]));
         assert_eq!(ids(&e, &f), ["app_bug"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn contained_complaints_are_found_as_by_comparing_every_pair(
+            spans in proptest::collection::vec((0u16..8, 0usize..60, 1usize..12), 0..40),
+        ) {
+            static BUILT: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+            let e = BUILT.get_or_init(extractor);
+            // Six complaint categories of the built-in taxonomy, and its idea category.
+            let ideas = e.taxonomy.categories.iter().position(|c| c.kind == Kind::Idea).unwrap() as u16;
+            let pick = |c: u16| if c < 6 { c } else { ideas };
+            let mut hits: Vec<Hit> = spans
+                .iter()
+                .map(|&(c, start, len)| Hit { category: pick(c), phrase: 0, start, end: start + len })
+                .collect();
+            hits.sort_by_key(|h| (h.start, h.category, std::cmp::Reverse(h.end)));
+            let complaint = |h: &Hit| e.taxonomy.categories[h.category as usize].kind == Kind::Complaint;
+            let expect: Vec<Hit> = hits
+                .iter()
+                .filter(|h| {
+                    !(complaint(h)
+                        && hits.iter().any(|o| {
+                            complaint(o)
+                                && o.category != h.category
+                                && o.start <= h.start
+                                && h.end <= o.end
+                                && o.end - o.start > h.end - h.start
+                        }))
+                })
+                .copied()
+                .collect();
+            e.drop_contained_complaints(&mut hits);
+            proptest::prop_assert_eq!(hits, expect);
+        }
+    }
+
+    #[test]
+    fn the_primary_category_is_counted_from_the_sorted_mentions() {
+        let e = extractor();
+        // Two of app bugs after one of billing: the specific complaint mentioned most wins.
+        let f = e.extract(&conv(&[(
+            "customer",
+            "I was charged twice. The app keeps crashing. The app keeps crashing again. I wish you had dark mode.",
+        )]));
+        assert_eq!(e.taxonomy.categories[f.primary.unwrap() as usize].id, "app_bug");
+        // On a tie the first mentioned wins.
+        let f = e.extract(&conv(&[("customer", "The app keeps crashing. I was charged twice.")]));
+        assert_eq!(e.taxonomy.categories[f.primary.unwrap() as usize].id, "app_bug");
+        let f = e.extract(&conv(&[("customer", "I was charged twice. The app keeps crashing.")]));
+        assert_eq!(e.taxonomy.categories[f.primary.unwrap() as usize].id, "billing");
     }
 
     #[test]

@@ -151,7 +151,7 @@ const MAY_END_SENTENCE: [bool; 256] = {
 };
 
 /// The byte ranges of the sentences of `text`, trimmed of surrounding space, empty ones left out.
-/// Sentences end where [`sentence_around`] ends them.
+/// Sentences end where [`quote_around`] ends them.
 pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut from = 0;
@@ -184,18 +184,67 @@ pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// The sentence of `text` that contains the byte range `start..end`, trimmed.
-pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
+/// Bytes of a sentence a quote keeps on each side of its match. Transcripts from speech
+/// recognition often have no punctuation: a whole call is then one sentence, and quoting all of
+/// it for each of its matches made a report grow with the square of the call's length.
+pub const QUOTE_REACH: usize = 320;
+
+/// The quote of a match: the sentence that holds it, or the part of a longer sentence within
+/// [`QUOTE_REACH`] bytes of the match, cut between words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote<'a> {
+    /// The quoted part of the text, trimmed.
+    pub text: &'a str,
+    /// The sentence goes on before the quote.
+    pub cut_before: bool,
+    /// The sentence goes on after the quote.
+    pub cut_after: bool,
+}
+
+impl Quote<'_> {
+    /// The quote as shown in a report: `…` where the sentence was cut.
+    pub fn shown(&self) -> Cow<'_, str> {
+        match (self.cut_before, self.cut_after) {
+            (false, false) => Cow::Borrowed(self.text),
+            (before, after) => {
+                Cow::Owned(format!("{}{}{}", if before { "…" } else { "" }, self.text, if after { "…" } else { "" }))
+            }
+        }
+    }
+}
+
+/// The quote for the match at the byte range `start..end` of `text`: its sentence (as
+/// [`sentences`] cuts them), trimmed, unless the sentence reaches more than [`QUOTE_REACH`]
+/// bytes beyond the match; on such a side the quote stops at the last whole word within reach.
+/// Its cost does not depend on the sentence's length.
+pub fn quote_around(text: &str, start: usize, end: usize) -> Quote<'_> {
     let bytes = text.as_bytes();
-    let mut s = start.min(bytes.len());
-    while s > 0 && !ends_sentence(bytes, s - 1) {
+    let end = end.min(bytes.len());
+    let start = start.min(end);
+    let low = start.saturating_sub(QUOTE_REACH);
+    let mut s = start;
+    while s > low && !ends_sentence(bytes, s - 1) {
         s -= 1;
     }
-    let mut e = end.min(bytes.len());
-    while e < bytes.len() && !ends_sentence(bytes, e) {
+    let cut_before = s > 0 && !ends_sentence(bytes, s - 1);
+    if cut_before {
+        // From the first word that starts within reach (the match's own word at the latest).
+        if let Some(space) = bytes[s..start].iter().position(u8::is_ascii_whitespace) {
+            s += space + 1;
+        }
+    }
+    let high = (end + QUOTE_REACH).min(bytes.len());
+    let mut e = end;
+    while e < high && !ends_sentence(bytes, e) {
         e += 1;
     }
-    if e < bytes.len() && bytes[e] != b'\n' {
+    let cut_after = e < bytes.len() && !ends_sentence(bytes, e);
+    if cut_after {
+        // Up to the last word that ends within reach (the match's own word at the latest).
+        if let Some(space) = bytes[end..e].iter().rposition(u8::is_ascii_whitespace) {
+            e = end + space;
+        }
+    } else if e < bytes.len() && bytes[e] != b'\n' {
         e += 1;
     }
     while !text.is_char_boundary(s) {
@@ -204,7 +253,7 @@ pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
     while !text.is_char_boundary(e) {
         e -= 1;
     }
-    text[s..e].trim()
+    Quote { text: text[s..e.max(s)].trim(), cut_before, cut_after }
 }
 
 #[cfg(test)]
@@ -283,12 +332,53 @@ mod tests {
 
     #[test]
     fn finds_the_sentence_of_a_match() {
+        let whole = |text| Quote { text, cut_before: false, cut_after: false };
         let text = "Hello there. I was charged twice for order 12.5 today! Fix it.";
         let at = text.find("charged").unwrap();
-        assert_eq!(sentence_around(text, at, at + 7), "I was charged twice for order 12.5 today!");
+        assert_eq!(quote_around(text, at, at + 7), whole("I was charged twice for order 12.5 today!"));
         let text = "Hi. Email me at mia.lopez@example.com, I was double charged. Bye.";
         let at = text.find("double").unwrap();
-        assert_eq!(sentence_around(text, at, at + 6), "Email me at mia.lopez@example.com, I was double charged.");
+        assert_eq!(quote_around(text, at, at + 6), whole("Email me at mia.lopez@example.com, I was double charged."));
+        let text = "first line\n  I was charged twice\nthird";
+        let at = text.find("twice").unwrap();
+        assert_eq!(quote_around(text, at, at + 5), whole("I was charged twice"));
+        assert_eq!(quote_around("charged", 0, 7), whole("charged"));
+    }
+
+    #[test]
+    fn a_run_on_sentence_is_quoted_around_its_match() {
+        // A transcript without punctuation: one sentence of 2,000 words.
+        let words: Vec<String> = (0..2000).map(|i| format!("w{i}")).collect();
+        let mut text = words.join(" ");
+        let at = text.find(" w1000 ").unwrap() + 1;
+        text.replace_range(at..at + 5, "TWICE");
+        let quote = quote_around(&text, at, at + 5);
+        assert!(quote.cut_before && quote.cut_after, "{quote:?}");
+        // Whole words only, within reach on each side, the match inside.
+        assert!(quote.text.contains("TWICE"), "{quote:?}");
+        let from = quote.text.as_ptr() as usize - text.as_ptr() as usize;
+        assert!(at - from <= QUOTE_REACH && from + quote.text.len() - (at + 5) <= QUOTE_REACH, "{quote:?}");
+        assert!(text.as_bytes()[from - 1] == b' ' && text.as_bytes()[from + quote.text.len()] == b' ', "{quote:?}");
+        assert!(quote.text.len() > QUOTE_REACH, "most of the reach is used: {quote:?}");
+        let shown = quote.shown();
+        assert!(shown.starts_with('…') && shown.ends_with('…') && shown.contains(quote.text), "{shown}");
+        // Near the start of the text, and at a sentence end within reach: cut on one side only.
+        let quote = quote_around(&text, 3, 5);
+        assert!(!quote.cut_before && quote.cut_after && quote.text.starts_with("w0 w1 "), "{quote:?}");
+        let text = format!("{}. {} and then", words[..300].join(" "), words[300..310].join(" "));
+        let at = text.find("w305").unwrap();
+        let quote = quote_around(&text, at, at + 4);
+        assert_eq!(quote, Quote { text: "w300 w301 w302 w303 w304 w305 w306 w307 w308 w309 and then", ..quote });
+        assert!(!quote.cut_before && !quote.cut_after, "{quote:?}");
+        let at = text.find("w290").unwrap();
+        let quote = quote_around(&text, at, at + 4);
+        assert!(quote.cut_before && !quote.cut_after && quote.text.ends_with("w299."), "{quote:?}");
+        // One word longer than the reach: cut inside it, on character boundaries.
+        let text = format!("{}é TWICE {}", "é".repeat(300), "ü".repeat(300));
+        let at = text.find("TWICE").unwrap();
+        let quote = quote_around(&text, at, at + 5);
+        assert!(quote.cut_before && quote.cut_after && quote.text.contains("TWICE"), "{quote:?}");
+        assert!(quote.text.len() <= 2 * QUOTE_REACH + 5, "{quote:?}");
     }
 
     #[test]
