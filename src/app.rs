@@ -33,7 +33,7 @@ use crate::ingest::vendor::roles::SpeakerReport;
 use crate::ingest::{self, Batch, Compression, Decoder, InputFile, Item, Mapped, Reject, Seen};
 use crate::model::{self, Kind, Role};
 use crate::normalize::{self, redact::redact, Speakers};
-use crate::report::manifest::{DiscoveryEntry, InputEntry, Manifest, Timings, Totals, TOOL};
+use crate::report::manifest::{DiscoveryEntry, DroppedFields, InputEntry, Manifest, Timings, Totals, TOOL};
 use crate::report::table::{self, FollowUpRow};
 use crate::report::{self, workbook, CallRow, MentionRow, ReportWriter, Staging};
 
@@ -61,6 +61,8 @@ pub struct Summary {
     pub out: PathBuf,
     /// Wall time.
     pub elapsed: Duration,
+    /// What the analyst should know about the run beyond the figures.
+    pub warnings: Vec<String>,
 }
 
 impl Summary {
@@ -108,6 +110,11 @@ pub fn mine_command(args: &MineArgs) -> Exit {
         Ok(_) => {}
         Err(e) => eprintln!("earful: error: {e}"),
     }
+    if let Ok(summary) = &result {
+        for warning in &summary.warnings {
+            eprintln!("earful: warning: {warning}");
+        }
+    }
     if exit == Exit::TooManyRejects {
         if let (Ok(s), Some(max)) = (&result, args.max_reject_rate) {
             eprintln!(
@@ -128,6 +135,7 @@ pub fn mine_command(args: &MineArgs) -> Exit {
             themes: None,
             out: args.out.clone(),
             elapsed: Duration::ZERO,
+            warnings: Vec::new(),
         };
         let s = result.as_ref().unwrap_or(&zero);
         let json = SummaryJson {
@@ -713,7 +721,7 @@ impl Sink {
                 self.ledger[p.file].records += 1;
                 self.ledger[p.file].calls += 1;
                 self.unknown_turns += p.unknown_turns;
-                self.writer.call(&p.row)?;
+                self.writer.call(&mut p.row)?;
                 let mut per_category: Vec<(u16, u32)> = Vec::new();
                 for (kind, category, phrase, turn, quote) in &p.mentions {
                     let cat = &taxonomy.categories[*category as usize];
@@ -863,7 +871,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
     let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
     let bar = progress_bar(total_bytes, args.quiet);
     let mut sink = Sink {
-        writer: ReportWriter::create(staging.dir())?,
+        writer: ReportWriter::create(staging.dir(), stages.config.max_metadata_fields)?,
         counts: Counts::new(taxonomy.categories.len()),
         ledger: files
             .iter()
@@ -960,6 +968,10 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         let named = |i: u32| [t.themes[i as usize].id.as_str(), t.themes[i as usize].label.as_str()];
         t.assignment.iter().map(|a| a.map_or(["", ""], named)).collect()
     });
+    let dropped_fields = {
+        let (count, first) = writer.dropped_fields();
+        DroppedFields { count, first: first.to_vec() }
+    };
     let call_columns = writer.finish(theme_of_call.as_deref())?;
     let totals = Totals {
         records: ledger.iter().map(|l| l.records).sum::<u64>() + discovery_rejects,
@@ -1039,6 +1051,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         inputs: ledger,
         totals: totals.clone(),
         skipped_segment_fields: tables.skipped_fields.clone(),
+        dropped_metadata_fields: dropped_fields.clone(),
         speaker_mapping,
         metadata_join: join,
         outputs,
@@ -1065,6 +1078,19 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
         themes: tables.discovery.as_ref().map(|d| d.themes.len() as u64),
         out: args.out.clone(),
         elapsed,
+        warnings: dropped_fields_warning(&dropped_fields, stages.config.max_metadata_fields).into_iter().collect(),
+    })
+}
+
+/// The warning for metadata fields past the limit, if any were.
+fn dropped_fields_warning(dropped: &DroppedFields, max: usize) -> Option<String> {
+    (dropped.count > 0).then(|| {
+        format!(
+            "{} metadata fields (the first: {}) were left out of calls.csv and segments: only the first {max} \
+             fields seen are kept (limits.max_metadata_fields); see dropped_metadata_fields in manifest.json",
+            dropped.count,
+            dropped.first.join(", ")
+        )
     })
 }
 
@@ -1115,6 +1141,7 @@ fn measure(
         themes: None,
         out: PathBuf::from("(nothing written)"),
         elapsed: started.elapsed(),
+        warnings: Vec::new(),
     }
 }
 

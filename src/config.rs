@@ -310,6 +310,14 @@ impl Default for FollowUpsFile {
     }
 }
 
+/// Metadata fields kept by default: far more than any CRM export has columns, far fewer than a
+/// sheet can hold (16,384 columns).
+pub const DEFAULT_MAX_METADATA_FIELDS: usize = 1000;
+
+/// The most metadata fields `limits.max_metadata_fields` may keep: with the Calls sheet's other
+/// columns, as many as a sheet holds.
+pub const MAX_METADATA_FIELDS: usize = 16_000;
+
 /// `[limits]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -319,12 +327,19 @@ pub struct LimitsFile {
     /// A compressed file may expand to this many times its size (past 256 MiB) before it is
     /// treated as a decompression bomb.
     pub max_expansion: u64,
+    /// calls.csv, the Calls sheet and segments.csv have a column or a segment per metadata
+    /// field: fields first seen after this many are left out of them, and listed in the manifest.
+    pub max_metadata_fields: usize,
 }
 
 impl Default for LimitsFile {
     fn default() -> Self {
         let d = crate::ingest::Limits::default();
-        LimitsFile { max_record_bytes: d.max_record_bytes, max_expansion: d.max_expansion }
+        LimitsFile {
+            max_record_bytes: d.max_record_bytes,
+            max_expansion: d.max_expansion,
+            max_metadata_fields: DEFAULT_MAX_METADATA_FIELDS,
+        }
     }
 }
 
@@ -501,6 +516,8 @@ pub struct Config {
     pub xlsx_max_rows: usize,
     /// Limits against hostile input.
     pub limits: crate::ingest::Limits,
+    /// Metadata fields that get a column and segments; later ones are left out.
+    pub max_metadata_fields: usize,
     /// Follow-up rules.
     pub follow_ups: FollowUpsFile,
     /// Trend rules.
@@ -642,6 +659,12 @@ impl ConfigFile {
         if self.limits.max_record_bytes < 1024 || self.limits.max_expansion < 2 {
             problems.push("limits: max_record_bytes must be at least 1024 and max_expansion at least 2".to_string());
         }
+        if !(1..=MAX_METADATA_FIELDS).contains(&self.limits.max_metadata_fields) {
+            problems.push(format!(
+                "limits: max_metadata_fields must be between 1 and {MAX_METADATA_FIELDS} (found {})",
+                self.limits.max_metadata_fields
+            ));
+        }
         let limits = crate::ingest::Limits {
             max_record_bytes: self.limits.max_record_bytes,
             max_expansion: self.limits.max_expansion,
@@ -707,6 +730,7 @@ impl ConfigFile {
             overview_rows: self.report.overview_rows,
             xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
             limits,
+            max_metadata_fields: self.limits.max_metadata_fields,
             follow_ups: self.follow_ups,
             trends,
             discovery,
@@ -756,6 +780,17 @@ mod tests {
         .unwrap_err();
         let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
         assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn the_metadata_field_limit_fits_a_sheet() {
+        assert_eq!(Config::default().max_metadata_fields, DEFAULT_MAX_METADATA_FIELDS);
+        assert_eq!(build("[limits]\nmax_metadata_fields = 16000\n").unwrap().max_metadata_fields, 16_000);
+        for bad in [0, 16_001] {
+            let err = build(&format!("[limits]\nmax_metadata_fields = {bad}\n")).unwrap_err();
+            let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
+            assert!(problems[0].contains("max_metadata_fields must be between 1 and 16000"), "{problems:?}");
+        }
     }
 
     #[test]

@@ -732,6 +732,77 @@ fn duplicates_far_apart_keep_the_first_whatever_the_thread_count() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Too many metadata fields.
+
+/// A call with metadata `{"region": region, <field>: "x"}`.
+fn call_with_field(id: &str, region: &str, field: &str) -> String {
+    serde_json::json!({
+        "call_id": id,
+        "metadata": {"region": region, field: "x"},
+        "turns": [{"speaker": "customer", "text": "I was charged twice this month."}]
+    })
+    .to_string()
+}
+
+#[test]
+fn metadata_fields_past_the_limit_are_left_out_and_named() {
+    // Every call has a field of its own (a CRM export keyed by id, say).
+    let inputs = Inputs::new();
+    let lines: Vec<String> =
+        (0..40).map(|i| call_with_field(&format!("c{i}"), ["west", "east"][i % 2], &format!("f{i}"))).collect();
+    inputs.write("calls.jsonl", lines.join("\n") + "\n");
+    let config = inputs.config("[limits]\nmax_metadata_fields = 3\n");
+    let out = inputs.tmp.path().join("report");
+    let output = earful()
+        .args(["mine".as_ref(), inputs.dir().as_os_str(), "--config".as_ref(), config.as_os_str()])
+        .args(["--out".as_ref(), out.as_os_str(), "--force".as_ref()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: 38 metadata fields (the first: f2, f3, f4"), "{stderr}");
+    let run = Run::read(out);
+    assert_eq!(run.call_ids.len(), 40, "no call is lost");
+    // The first three fields seen have columns; the rest are counted and the first ten named.
+    let (header, rows) = read_raw(&run.out.join("calls.csv"));
+    assert_eq!(header[2..6], ["region", "f0", "f1", "turns"]);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let dropped = &run.manifest.dropped_metadata_fields;
+    assert_eq!(dropped.count, 38);
+    assert_eq!(dropped.first, (2..=11).map(|i| format!("f{i}")).collect::<Vec<_>>());
+    // Segments leave them out too; region is still a segment.
+    let fields: std::collections::BTreeSet<String> = segments(&run.out).into_iter().map(|s| s.field).collect();
+    assert!(fields.contains("region") && fields.contains("f1") && !fields.contains("f2"), "{fields:?}");
+}
+
+#[test]
+fn thousands_of_metadata_fields_do_not_stop_the_run() {
+    // More fields than a sheet has columns (17 calls of 1,000 fields each): the workbook used to
+    // fail, and with it the run.
+    let inputs = Inputs::new();
+    let lines: Vec<String> = (0..17)
+        .map(|c| {
+            let mut metadata = serde_json::Map::new();
+            metadata.insert("region".into(), "west".into());
+            for f in 0..1000 {
+                metadata.insert(format!("f{}", c * 1000 + f), "x".into());
+            }
+            let turns = serde_json::json!([{"speaker": "customer", "text": "I was charged twice."}]);
+            serde_json::json!({"call_id": format!("c{c}"), "metadata": metadata, "turns": turns}).to_string()
+        })
+        .collect();
+    inputs.write("calls.jsonl", lines.join("\n") + "\n");
+    let run = inputs.mine(None);
+    assert_eq!(run.call_ids.len(), 17);
+    assert_eq!(run.manifest.dropped_metadata_fields.count, 17_000 - 999);
+    let (header, _) = read_raw(&run.out.join("calls.csv"));
+    assert!(header.iter().filter(|h| h.starts_with('f')).count() == 999, "region and 999 of the f fields");
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(run.out.join("report.xlsx")).unwrap();
+    let calls = workbook.worksheet_range("Calls").unwrap();
+    assert_eq!(calls.get_size().0, 18);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transcripts without punctuation.
 
 #[test]

@@ -94,6 +94,15 @@ pub struct Timings {
     pub wall: f64,
 }
 
+/// Metadata fields past the limit: how many, and the first names.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DroppedFields {
+    /// Distinct fields left out.
+    pub count: u64,
+    /// The first of them, in the order first seen (at most 10).
+    pub first: Vec<String>,
+}
+
 /// The whole manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
@@ -122,6 +131,9 @@ pub struct Manifest {
     pub totals: Totals,
     /// Metadata fields left out of segments (too many distinct values).
     pub skipped_segment_fields: Vec<String>,
+    /// Metadata fields left out of calls.csv, the Calls sheet and segments, first seen after
+    /// `limits.max_metadata_fields` others.
+    pub dropped_metadata_fields: DroppedFields,
     /// How speakers were mapped, per diarized format: its default rule, calls per rule, and
     /// records rejected because no customer could be found.
     pub speaker_mapping: SpeakerReport,

@@ -206,6 +206,11 @@ pub struct ReportWriter {
     numeric: Vec<Option<bool>>,
     /// (row count, metadata field count) each time the field list grew after rows were written.
     growth: Vec<(u64, usize)>,
+    /// Fields kept at most; later ones are left out of the rows.
+    max_fields: usize,
+    /// The fields left out: the first few by name, all of them by hash (to count them).
+    dropped_names: Vec<String>,
+    dropped: std::collections::HashSet<u64>,
     /// A score of the row being written.
     scratch: String,
     calls: u64,
@@ -235,12 +240,15 @@ fn itoa(mut n: u32) -> Digits {
     }
 }
 
+/// Names of left-out metadata fields kept for the manifest.
+const DROPPED_NAMES: usize = 10;
+
 /// The body of calls.csv while the run goes on.
 const BODY: &str = ".calls.body.csv";
 
 impl ReportWriter {
-    /// Starts the streamed files in `dir`.
-    pub fn create(dir: &Path) -> Result<ReportWriter, ReportError> {
+    /// Starts the streamed files in `dir`, keeping at most `max_fields` metadata fields.
+    pub fn create(dir: &Path, max_fields: usize) -> Result<ReportWriter, ReportError> {
         let mentions_path = dir.join("mentions.csv");
         let mentions = CsvStream::create(&mentions_path, &table::mention_columns()).map_err(io_err(&mentions_path))?;
         let body_path = dir.join(BODY);
@@ -254,23 +262,35 @@ impl ReportWriter {
             kinds: table::call_columns(&[]).iter().map(|c| c.kind).collect(),
             numeric: Vec::new(),
             growth: Vec::new(),
+            max_fields,
+            dropped_names: Vec::new(),
+            dropped: Default::default(),
             scratch: String::new(),
             calls: 0,
         })
     }
 
-    /// Records one call.
-    pub fn call(&mut self, row: &CallRow) -> Result<(), ReportError> {
+    /// Records one call. Metadata fields first seen after the first `max_fields` are taken out
+    /// of the row, so that what is counted of it next (segments) leaves them out too.
+    pub fn call(&mut self, row: &mut CallRow) -> Result<(), ReportError> {
         let before = self.metadata_fields.len();
+        let mut full = false;
         for (position, (field, _)) in row.metadata.iter().enumerate() {
             // Most calls list their fields in the order first seen: no lookup needed then.
             if self.metadata_fields.get(position) == Some(field) {
                 continue;
             }
             if !self.field_index.contains_key(field) {
+                if self.metadata_fields.len() == self.max_fields {
+                    full = true;
+                    continue;
+                }
                 self.field_index.insert(field.clone(), self.metadata_fields.len());
                 self.metadata_fields.push(field.clone());
             }
+        }
+        if full {
+            self.drop_unknown_fields(&mut row.metadata);
         }
         if self.metadata_fields.len() != before {
             self.kinds = table::call_columns(&self.metadata_fields).iter().map(|c| c.kind).collect();
@@ -320,6 +340,30 @@ impl ReportWriter {
         body.write_record(None::<&[u8]>).map_err(io)?;
         self.calls += 1;
         Ok(())
+    }
+
+    /// Takes out of `metadata` the fields that have no column, noting them.
+    fn drop_unknown_fields(&mut self, metadata: &mut Vec<(String, String)>) {
+        metadata.retain(|(field, _)| {
+            if self.field_index.contains_key(field) {
+                return true;
+            }
+            let hash = {
+                use std::hash::Hasher;
+                let mut h = std::hash::DefaultHasher::new();
+                h.write(field.as_bytes());
+                h.finish()
+            };
+            if self.dropped.insert(hash) && self.dropped_names.len() < DROPPED_NAMES {
+                self.dropped_names.push(field.clone());
+            }
+            false
+        });
+    }
+
+    /// The metadata fields left out (past `max_fields`): how many, and the first few names.
+    pub fn dropped_fields(&self) -> (u64, &[String]) {
+        (self.dropped.len() as u64, &self.dropped_names)
     }
 
     /// Records one mention.
@@ -423,15 +467,15 @@ mod tests {
     #[test]
     fn a_metadata_field_seen_late_pads_the_earlier_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = ReportWriter::create(dir.path()).unwrap();
+        let mut w = ReportWriter::create(dir.path(), 100).unwrap();
         let row = |id: &str, meta: &[(&str, &str)]| CallRow {
             call_id: id.into(),
             metadata: meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ..CallRow::default()
         };
-        w.call(&row("c1", &[("region", "west")])).unwrap();
-        w.call(&row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
-        w.call(&row("c3", &[("plan", "plus")])).unwrap();
+        w.call(&mut row("c1", &[("region", "west")])).unwrap();
+        w.call(&mut row("c2", &[("region", "east"), ("plan", "basic")])).unwrap();
+        w.call(&mut row("c3", &[("plan", "plus")])).unwrap();
         // With themes, their ids and labels close each row.
         let themes = [["T01", "lost bag"], ["", ""], ["T02", "=wifi, slow"]];
         let columns = w.finish(Some(&themes)).unwrap();
@@ -447,15 +491,41 @@ mod tests {
     }
 
     #[test]
+    fn fields_past_the_limit_are_taken_out_of_the_row_and_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ReportWriter::create(dir.path(), 2).unwrap();
+        let row = |meta: &[(&str, &str)]| CallRow {
+            call_id: "c".into(),
+            metadata: meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..CallRow::default()
+        };
+        let mut first = row(&[("region", "west"), ("plan", "basic"), ("zone", "1")]);
+        w.call(&mut first).unwrap();
+        let kept: Vec<&str> = first.metadata.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kept, ["region", "plan"]);
+        let mut second = row(&[("zone", "2"), ("plan", "plus"), ("tier", "a")]);
+        w.call(&mut second).unwrap();
+        assert_eq!(second.metadata, [("plan".to_string(), "plus".to_string())]);
+        // A row of known fields only is left as it is.
+        let mut third = row(&[("plan", "x"), ("region", "y")]);
+        w.call(&mut third).unwrap();
+        assert_eq!(third.metadata.len(), 2);
+        assert_eq!(w.dropped_fields(), (2, ["zone".to_string(), "tier".to_string()].as_slice()));
+        w.finish(None).unwrap();
+        let text = fs::read_to_string(dir.path().join("calls.csv")).unwrap();
+        assert!(text.trim_start_matches('\u{feff}').starts_with("call_id,started_at,region,plan,turns,"), "{text}");
+    }
+
+    #[test]
     fn a_metadata_field_of_plain_numbers_is_a_number_column() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = ReportWriter::create(dir.path()).unwrap();
+        let mut w = ReportWriter::create(dir.path(), 100).unwrap();
         let fields = ["value", "zip", "orders", "note", "empty"];
         for values in
             [["24.94", "02134", "2", "12", ""], ["-3.50", "10001", "", "n/a", ""], ["0", "94105", "17", "7", ""]]
         {
             let metadata = fields.iter().zip(values).map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            w.call(&CallRow { call_id: "c".into(), metadata, ..CallRow::default() }).unwrap();
+            w.call(&mut CallRow { call_id: "c".into(), metadata, ..CallRow::default() }).unwrap();
         }
         let columns = w.finish(None).unwrap();
         let kind = |name: &str| columns.iter().find(|c| c.name == name).map(|c| c.kind);

@@ -213,10 +213,18 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     pub totals: Totals,
     pub skipped_segment_fields: Vec<String>,
+    pub dropped_metadata_fields: DroppedFields,
     pub speaker_mapping: std::collections::BTreeMap<String, FormatSpeakers>,
     pub metadata_join: Option<JoinStats>,
     pub outputs: Vec<String>,
     pub timings: Timings,
+}
+
+/// The `dropped_metadata_fields` object of manifest.json.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DroppedFields {
+    pub count: u64,
+    pub first: Vec<String>,
 }
 
 /// The `timings` object of manifest.json.
