@@ -401,6 +401,18 @@ const CHUNK_CALLS: usize = 64;
 /// large call) holds the others back instead of letting their results pile up.
 const MAX_AHEAD: u64 = 128;
 
+/// Sets the flag when the thread panics while it holds this: a worker's panic must stop the
+/// other workers and the reader, which would otherwise wait forever for the chunk it never made.
+struct StopOnPanic<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 /// A chunk of a batch for a worker: the batch is shared by its chunks, and its buffer goes back
 /// to the reader when the last one is done.
 struct Job {
@@ -449,6 +461,18 @@ fn mine_in_chunks(
     let advanced = Condvar::new();
     let taxonomy = stages.extractor.taxonomy();
     let config = &stages.config;
+    // Batches handed out whose chunks are not all made. The channel is bounded in chunks, and a
+    // batch of large calls is a chunk or two, so 64 chunks could hold 64 batches: the reader waits
+    // while one per worker and two more are out, and memory holds a few whatever the calls' size.
+    let in_flight = Mutex::new(0usize);
+    let batch_done = Condvar::new();
+    let max_in_flight = workers + 2;
+    // By the last holder of a batch: its buffer goes back to the reader, which may read another.
+    let release = |batch: Batch| {
+        let _ = recycle_tx.try_send(batch.buf);
+        *in_flight.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        batch_done.notify_one();
+    };
 
     // Takes the chunks that are next in order, if no other worker is taking them. A chunk made
     // while the taker finishes waits for the next chunk to be made, or for the end of the run.
@@ -459,6 +483,10 @@ fn mine_in_chunks(
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
         };
         loop {
+            // After an error or a panic the run fails: nothing more is written.
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
             let (maker, mut outcomes, bytes) = {
                 let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
                 let next = made.next;
@@ -489,22 +517,42 @@ fn mine_in_chunks(
     };
 
     let (jobs_tx, jobs_rx) = bounded::<Job>(64);
+    let (in_flight, batch_done, stop) = (&in_flight, &batch_done, &stop);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut seq = 0;
             reader.run(|batch| {
+                let mut handed_out = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+                while *handed_out >= max_in_flight {
+                    if stop.load(Ordering::Relaxed) {
+                        return false;
+                    }
+                    handed_out = batch_done
+                        .wait_timeout(handed_out, Duration::from_millis(10))
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+                *handed_out += 1;
+                drop(handed_out);
                 let batch = Arc::new(batch);
-                for start in (0..batch.items.len()).step_by(CHUNK_CALLS) {
-                    let items = start..batch.items.len().min(start + CHUNK_CALLS);
+                // A batch with no call (the bytes of a file that ended just after the last one)
+                // is one empty chunk, so that the progress bar counts its bytes in turn.
+                let calls = batch.items.len();
+                for start in (0..calls.max(1)).step_by(CHUNK_CALLS) {
+                    let items = start..calls.min(start + CHUNK_CALLS);
                     if jobs_tx.send(Job { seq, batch: Arc::clone(&batch), items }).is_err() {
                         return false;
                     }
                     seq += 1;
                 }
+                if let Some(batch) = Arc::into_inner(batch) {
+                    release(batch);
+                }
                 true
             })
         });
         pool.broadcast(|ctx| {
+            let _stop_on_panic = StopOnPanic(stop);
             let worker = ctx.index();
             for job in jobs_rx.iter() {
                 let mut ahead = made.lock().unwrap_or_else(PoisonError::into_inner);
@@ -530,7 +578,7 @@ fn mine_in_chunks(
                     job.batch.items[job.items.clone()].iter().map(|item| stages.process(&job.batch, item)).collect();
                 let bytes = if job.items.start == 0 { job.batch.input_bytes } else { 0 };
                 if let Some(batch) = Arc::into_inner(job.batch) {
-                    let _ = recycle_tx.try_send(batch.buf);
+                    release(batch);
                 }
                 made.lock().unwrap_or_else(PoisonError::into_inner).chunks.insert(job.seq, (worker, outcomes, bytes));
                 take_ready(Some(worker));
@@ -1162,4 +1210,37 @@ pub fn sample(args: &SampleArgs) -> Result<(), Error> {
         args.out.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_worker_that_panics_stops_the_others() {
+        // The others wait, as for a chunk that the panicking worker never made, until told to
+        // stop: without the guard they give up after 10 s and the test fails.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let stop = AtomicBool::new(false);
+        let seen = AtomicBool::new(true);
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.broadcast(|ctx| {
+                let _stop_on_panic = StopOnPanic(&stop);
+                if ctx.index() == 0 {
+                    panic!("a bug in a worker");
+                }
+                let waited = Instant::now();
+                while !stop.load(Ordering::Relaxed) {
+                    if waited.elapsed() > Duration::from_secs(10) {
+                        seen.store(false, Ordering::Relaxed);
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        }));
+        assert!(run.is_err(), "the panic reaches the caller");
+        assert!(seen.load(Ordering::Relaxed), "the other workers saw the stop");
+    }
 }
