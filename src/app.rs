@@ -351,7 +351,7 @@ impl Stages {
                 match category.kind {
                     Kind::Complaint if category.general => known.feelings.push((m.turn, m.start, m.end)),
                     Kind::Complaint => known.complaints.push((m.turn, m.start, m.end)),
-                    Kind::Idea => known.idea_ends.push((m.turn, m.end)),
+                    Kind::Idea => known.ideas.push((m.turn, m.start, m.end)),
                 }
             }
             discover::call_terms(&conv, &known)

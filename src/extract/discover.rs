@@ -680,7 +680,8 @@ struct Scratch {
     marks: Marks,
 }
 
-/// What the taxonomy found in a call, as discovery needs it: (turn, start, end) byte ranges.
+/// What the taxonomy found in a call, as discovery needs it: (turn, start, end) byte ranges,
+/// each list in text order (by turn, then start), as the extractor finds them.
 #[derive(Debug, Default)]
 pub struct Known {
     /// Specific complaint mentions: their sentences are explained and skipped.
@@ -688,8 +689,8 @@ pub struct Known {
     /// General complaint mentions ("so annoying"): how the customer feels, not about what. The
     /// sentence still gives terms, but not from these words.
     pub feelings: Vec<(u32, usize, usize)>,
-    /// The ends of idea cues.
-    pub idea_ends: Vec<(u32, usize)>,
+    /// Idea cues: the terms of their sentence come after the cue's end.
+    pub ideas: Vec<(u32, usize, usize)>,
     /// The [`mark_words`] in the customer's turns, by turn in turn order, as the extractor found
     /// them; `None` to look for them here.
     pub marks: Option<Vec<(u32, Marked)>>,
@@ -718,7 +719,15 @@ struct Buffers {
 
 /// [`call_terms`], with what a thread reuses from call to call.
 fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers: &mut Buffers) -> CallTerms {
-    let (explained, idea_ends) = (&known.complaints, &known.idea_ends);
+    // The taxonomy's finds of a sentence are looked for from a cursor in each list, which only
+    // moves on: sentences come in text order too. Searching whole lists for each sentence made a
+    // call of thousands of sentences and mentions cost the square of its length.
+    debug_assert!([&known.complaints, &known.feelings, &known.ideas]
+        .iter()
+        .all(|l| l.is_sorted_by_key(|&(t, a, _)| (t, a))));
+    let (mut complaints_from, mut feelings_from, mut ideas_from) = (0, 0, 0);
+    // A cue that ends in a sentence starts at most this far before it.
+    let longest_cue = known.ideas.iter().map(|&(_, a, b)| b - a).max().unwrap_or(0);
     // Sized for a call with many terms: grown once, not word by word.
     let mut out =
         CallTerms { text: String::with_capacity(1024), terms: Vec::with_capacity(MAX_TERMS), ..Default::default() };
@@ -733,7 +742,11 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             let early = opening < OPENING_SENTENCES;
             opening += 1;
             let inside = |a: usize, b: usize| a >= start && b <= end;
-            if explained.iter().any(|&(turn, a, b)| turn as usize == t && inside(a, b)) {
+            let explained = finds_in(&known.complaints, &mut complaints_from, t, start, end);
+            // An idea cue may start before the sentence and end in it.
+            let cues = finds_in(&known.ideas, &mut ideas_from, t, start.saturating_sub(longest_cue), end);
+            let feelings = finds_in(&known.feelings, &mut feelings_from, t, start, end);
+            if explained.iter().any(|&(_, a, b)| inside(a, b)) {
                 continue;
             }
             if !marked {
@@ -749,7 +762,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
                 marked = true;
             }
             let sentence = &text[start..end];
-            let taxonomy_cue = idea_ends.iter().find(|&&(turn, e)| turn as usize == t && inside(e, e)).map(|&(_, e)| e);
+            let taxonomy_cue = cues.iter().find(|&&(_, _, e)| inside(e, e)).map(|&(_, _, e)| e);
             // The built-in cues count only where the taxonomy's found none.
             let cue = taxonomy_cue.or_else(|| scratch.marks.cue_in(start, end));
             let (kind, body_at) = match cue {
@@ -767,8 +780,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             // Feeling words are blanked to a clause break, so no pair of words spans them.
             let blanked;
-            let feelings =
-                known.feelings.iter().filter(|&&(turn, a, b)| turn as usize == t && a >= body_at && b <= end);
+            let feelings = feelings.iter().filter(|&&(_, a, b)| a >= body_at && b <= end);
             if feelings.clone().next().is_some() {
                 let mut bytes = body.as_bytes().to_vec();
                 for &(_, a, b) in feelings {
@@ -820,6 +832,22 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
         }
     }
     out
+}
+
+/// Moves `from` past the finds of `list` that lie before (turn `t`, byte `start`), and gives
+/// those that start in turn `t` before `end`: the only ones that may lie in a sentence there.
+fn finds_in<'a>(
+    list: &'a [(u32, usize, usize)],
+    from: &mut usize,
+    t: usize,
+    start: usize,
+    end: usize,
+) -> &'a [(u32, usize, usize)] {
+    while list.get(*from).is_some_and(|&(turn, a, _)| (turn as usize, a) < (t, start)) {
+        *from += 1;
+    }
+    let rest = &list[*from..];
+    &rest[..rest.partition_point(|&(turn, a, _)| turn as usize == t && a < end)]
 }
 
 /// A hash of a term's kind and key.
@@ -1007,6 +1035,25 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_finds_of_a_sentence_are_those_a_search_of_the_whole_list_finds(
+            finds in proptest::collection::vec((0u32..3, 0usize..200, 1usize..20), 0..60),
+            cuts in proptest::collection::vec((0usize..3, 0usize..200, 0usize..40), 0..30),
+        ) {
+            let mut list: Vec<(u32, usize, usize)> = finds.iter().map(|&(t, a, len)| (t, a, a + len)).collect();
+            list.sort_by_key(|&(t, a, _)| (t, a));
+            // Sentences in text order: (turn, start, end).
+            let mut sentences: Vec<(usize, usize, usize)> = cuts.iter().map(|&(t, s, len)| (t, s, s + len)).collect();
+            sentences.sort();
+            let mut from = 0;
+            for &(t, start, end) in &sentences {
+                let got = finds_in(&list, &mut from, t, start, end);
+                let want: Vec<_> =
+                    list.iter().filter(|&&(turn, a, _)| turn as usize == t && a >= start && a < end).copied().collect();
+                proptest::prop_assert_eq!(got, want.as_slice());
+            }
+        }
+
         /// The words of tone found in one pass are a superset of what makes a sentence negative:
         /// an ASCII sentence without one is never negative.
         #[test]
