@@ -5,6 +5,8 @@
 //! articles and trailing politeness, stops at a subordinate clause ("... when the parcel ships"),
 //! keeps at most [`MAX_WORDS`] words, and singularises the last word.
 
+use crate::normalize::{ceil_char, floor_char};
+
 /// At most this many words are kept of the thing asked for.
 pub const MAX_WORDS: usize = 6;
 
@@ -243,11 +245,7 @@ fn window_after(text: &str) -> &str {
     if text.len() <= CLAUSE_REACH {
         return text;
     }
-    let mut end = CLAUSE_REACH;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let cut = &text[..end];
+    let cut = &text[..floor_char(text, CLAUSE_REACH)];
     cut.rfind(char::is_whitespace).map_or(cut, |space| &cut[..space])
 }
 
@@ -256,11 +254,7 @@ fn window_before(text: &str) -> &str {
     if text.len() <= CLAUSE_REACH {
         return text;
     }
-    let mut start = text.len() - CLAUSE_REACH;
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    let cut = &text[start..];
+    let cut = &text[ceil_char(text, text.len() - CLAUSE_REACH)..];
     cut.find(char::is_whitespace).map_or(cut, |space| &cut[space..])
 }
 

@@ -17,6 +17,7 @@ use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 
 use super::adverb;
 use super::taxonomy::Taxonomy;
+use crate::normalize::{ceil_char, floor_char};
 
 thread_local! {
     /// Per thread, reused for every turn: the text without its adverbs, where they were, and
@@ -417,24 +418,6 @@ impl Matcher {
             hits.push(h);
         }
     }
-}
-
-/// The character boundary at or before `at`.
-fn floor_char(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// The character boundary at or after `at`.
-fn ceil_char(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }
 
 /// Appends (pattern, end) for every match of `a` in `hay` to `raw`, or to `tail`, in the order of

@@ -184,6 +184,24 @@ pub fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// The character boundary at or before `at`.
+pub fn floor_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The character boundary at or after `at`.
+pub fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Bytes of a sentence a quote keeps on each side of its match. Transcripts from speech
 /// recognition often have no punctuation: a whole call is then one sentence, and quoting all of
 /// it for each of its matches made a report grow with the square of the call's length.
@@ -247,12 +265,7 @@ pub fn quote_around(text: &str, start: usize, end: usize) -> Quote<'_> {
     } else if e < bytes.len() && bytes[e] != b'\n' {
         e += 1;
     }
-    while !text.is_char_boundary(s) {
-        s += 1;
-    }
-    while !text.is_char_boundary(e) {
-        e -= 1;
-    }
+    let (s, e) = (ceil_char(text, s), floor_char(text, e));
     Quote { text: text[s..e.max(s)].trim(), cut_before, cut_after }
 }
 

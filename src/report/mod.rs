@@ -208,9 +208,9 @@ pub struct ReportWriter {
     growth: Vec<(u64, usize)>,
     /// Fields kept at most; later ones are left out of the rows.
     max_fields: usize,
-    /// The fields left out: the first few by name, all of them by hash (to count them).
+    /// The fields left out, and the first few of them in the order seen.
+    dropped: std::collections::HashSet<String>,
     dropped_names: Vec<String>,
-    dropped: std::collections::HashSet<u64>,
     /// A score of the row being written.
     scratch: String,
     calls: u64,
@@ -348,14 +348,11 @@ impl ReportWriter {
             if self.field_index.contains_key(field) {
                 return true;
             }
-            let hash = {
-                use std::hash::Hasher;
-                let mut h = std::hash::DefaultHasher::new();
-                h.write(field.as_bytes());
-                h.finish()
-            };
-            if self.dropped.insert(hash) && self.dropped_names.len() < DROPPED_NAMES {
-                self.dropped_names.push(field.clone());
+            if !self.dropped.contains(field) {
+                self.dropped.insert(field.clone());
+                if self.dropped_names.len() < DROPPED_NAMES {
+                    self.dropped_names.push(field.clone());
+                }
             }
             false
         });
