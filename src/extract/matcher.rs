@@ -40,6 +40,12 @@ const SEPARATOR: u8 = 0xFF;
 /// Texts shorter than this are walked in one stream (see [`walk`]).
 const TWO_STREAMS_FROM: usize = 64;
 
+/// Texts this long or longer are walked in [`STREAMS`] streams (see [`walk`]).
+const MANY_STREAMS_FROM: usize = 256;
+
+/// The most streams a text is walked in at once (see [`walk`]).
+const STREAMS: usize = 4;
+
 /// The automaton: a DFA while the patterns are few enough, else a contiguous NFA.
 #[derive(Debug, Clone)]
 enum Compiled {
@@ -58,10 +64,8 @@ pub struct Scanned {
     ends: Vec<usize>,
     /// The texts, lowercased and joined by [`SEPARATOR`].
     lower: Vec<u8>,
-    /// (pattern, end in `lower`) as walked.
-    raw: Vec<(u32, usize)>,
-    /// The same, of the second stream.
-    tail: Vec<(u32, usize)>,
+    /// (pattern, end in `lower`) as walked, per stream.
+    raw: [Vec<(u32, usize)>; STREAMS],
 }
 
 impl Compiled {
@@ -254,10 +258,10 @@ impl Matcher {
     }
 
     /// Runs the automaton over all of `texts` in one pass (the texts of a call: one pass costs less
-    /// than one per turn, and is long enough to walk as two streams, see [`walk`]), for
+    /// than one per turn, and is long enough to walk as several streams, see [`walk`]), for
     /// [`Matcher::find_marked_in`] to read text by text.
     pub fn scan_texts(&self, texts: &[&str], scanned: &mut Scanned) {
-        let Scanned { found, ends, lower, raw, tail } = scanned;
+        let Scanned { found, ends, lower, raw } = scanned;
         found.clear();
         ends.clear();
         let Some(automaton) = &self.automaton else {
@@ -270,15 +274,14 @@ impl Matcher {
             lower.push(SEPARATOR);
         }
         lower.make_ascii_lowercase();
-        raw.clear();
-        tail.clear();
+        raw.iter_mut().for_each(Vec::clear);
         match automaton {
-            Compiled::Dfa(a) => walk(a, lower, raw, tail),
-            Compiled::Nfa(a) => walk(a, lower, raw, tail),
+            Compiled::Dfa(a) => walk(a, lower, raw),
+            Compiled::Nfa(a) => walk(a, lower, raw),
         }
         // Back to the texts: the ends come in order, and no match reaches past a text's end.
         let (mut text, mut offset) = (0, 0);
-        for &(pattern, end) in raw.iter().chain(tail.iter()) {
+        for &(pattern, end) in raw.iter().flatten() {
             while end > offset + texts[text].len() {
                 ends.push(found.len());
                 offset += texts[text].len() + 1;
@@ -420,40 +423,56 @@ impl Matcher {
     }
 }
 
-/// Appends (pattern, end) for every match of `a` in `hay` to `raw`, or to `tail`, in the order of
-/// their ends (`raw` then `tail`). A hay of [`TWO_STREAMS_FROM`] bytes or more is walked as two
-/// streams in one loop: its first half, and its second from one byte less than the longest
-/// pattern's length before the middle, so that a match across the middle is seen whole (one that ends in the first half
-/// is the first stream's). Each step of a walk waits for a table load; the two streams' loads
-/// overlap. Measured on the customer turns of 16,686 benchmark calls (8.6 MB), 1,853 patterns:
-/// 2.9 ns per byte scanning turn by turn with the crate's iterator, 2.7 walking each call in one
+/// Appends (pattern, end) for every match of `a` in `hay` to `outs`, in the order of their ends
+/// (`outs[0]`, then `outs[1]`, ...). A long hay is walked as several streams in one loop: the hay
+/// is cut into [`STREAMS`] parts (two below [`MANY_STREAMS_FROM`] bytes, one below
+/// [`TWO_STREAMS_FROM`]), and each part but the first is read from one byte less than the longest
+/// pattern's length before it, so that a match across a cut is seen whole (it is reported by the
+/// stream of the part it ends in). Each step of a walk waits for a table load; the streams' loads
+/// overlap. Measured on the customer turns of 16,686 benchmark calls (8.6 MB), 1,853 patterns: 2.9
+/// ns per byte scanning turn by turn with the crate's iterator, 2.7 walking each call in one
 /// stream, 1.75 in two; with 10,853 patterns 3.8, 3.6 and 2.3.
-fn walk<A: Automaton>(a: &A, hay: &[u8], raw: &mut Vec<(u32, usize)>, tail: &mut Vec<(u32, usize)>) {
-    let start = a.start_state(Anchored::No).expect("the automaton is built for unanchored searches");
-    let (cut, from) = if hay.len() < TWO_STREAMS_FROM {
-        (0, 0)
+fn walk<A: Automaton>(a: &A, hay: &[u8], outs: &mut [Vec<(u32, usize)>; STREAMS]) {
+    if hay.len() >= MANY_STREAMS_FROM {
+        walk_streams::<A, STREAMS>(a, hay, outs);
+    } else if hay.len() >= TWO_STREAMS_FROM {
+        walk_streams::<A, 2>(a, hay, outs);
     } else {
-        let cut = hay.len() / 2;
-        (cut, cut.saturating_sub(a.max_pattern_len().saturating_sub(1)))
-    };
-    let (first, second) = (&hay[..cut], &hay[from..]);
-    let (mut one, mut two) = (start, start);
-    // `first` is never the longer: `from` <= `cut` <= the other half.
-    for (i, (&x, &y)) in first.iter().zip(second).enumerate() {
-        one = a.next_state(Anchored::No, one, x);
-        two = a.next_state(Anchored::No, two, y);
-        // Most bytes end in a state that is not special: tested here, the rest out of line.
-        if a.is_special(one) {
-            report(a, one, i + 1, raw);
+        walk_streams::<A, 1>(a, hay, outs);
+    }
+}
+
+/// [`walk`] in `N` streams (at most [`STREAMS`]).
+fn walk_streams<A: Automaton, const N: usize>(a: &A, hay: &[u8], outs: &mut [Vec<(u32, usize)>; STREAMS]) {
+    let start = a.start_state(Anchored::No).expect("the automaton is built for unanchored searches");
+    let overlap = a.max_pattern_len().saturating_sub(1);
+    // Stream k reports the matches that end in cuts[k]+1 ..= cuts[k+1], reading from froms[k].
+    let cuts: [usize; N] = std::array::from_fn(|k| hay.len() * k / N);
+    let froms: [usize; N] = std::array::from_fn(|k| cuts[k].saturating_sub(overlap));
+    let ends: [usize; N] = std::array::from_fn(|k| if k + 1 < N { cuts[k + 1] } else { hay.len() });
+    // The first stream is never longer than the others: they all walk its length together.
+    let together = ends[0];
+    let streams: [&[u8]; N] = std::array::from_fn(|k| &hay[froms[k]..froms[k] + together]);
+    let mut states = [start; N];
+    // Byte i of every stream in one step: an index, not an iterator per stream.
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..together {
+        for k in 0..N {
+            states[k] = a.next_state(Anchored::No, states[k], streams[k][i]);
         }
-        if a.is_special(two) && from + i + 1 > cut {
-            report(a, two, from + i + 1, tail);
+        // Most bytes end in a state that is not special: tested here, the rest out of line.
+        for k in 0..N {
+            if a.is_special(states[k]) && froms[k] + i + 1 > cuts[k] {
+                report(a, states[k], froms[k] + i + 1, &mut outs[k]);
+            }
         }
     }
-    for (i, &y) in second.iter().enumerate().skip(first.len()) {
-        two = a.next_state(Anchored::No, two, y);
-        if a.is_special(two) && from + i + 1 > cut {
-            report(a, two, from + i + 1, tail);
+    for k in 1..N {
+        for (at, &byte) in hay.iter().enumerate().take(ends[k]).skip(froms[k] + together) {
+            states[k] = a.next_state(Anchored::No, states[k], byte);
+            if a.is_special(states[k]) && at + 1 > cuts[k] {
+                report(a, states[k], at + 1, &mut outs[k]);
+            }
         }
     }
 }
@@ -783,21 +802,20 @@ mod tests {
             proptest::prop_assert_eq!(adverbs, adverb::adverb_words(&text));
         }
 
-        /// The walk (two streams from 64 bytes on) finds what the crate's own overlapping search
-        /// finds, in the same order, with either automaton.
+        /// The walk (two streams from 64 bytes on, four from 256) finds what the crate's own
+        /// overlapping search finds, in the same order, with either automaton.
         #[test]
         fn the_walk_finds_what_the_crate_finds(
             patterns in proptest::collection::vec("[ab ]{1,6}", 1..8),
-            hay in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b' ', SEPARATOR]), 0..200),
+            hay in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b' ', SEPARATOR]), 0..600),
         ) {
             let reference = aho_corasick::AhoCorasick::new(&patterns).unwrap();
             let want: Vec<(u32, usize)> =
                 reference.find_overlapping_iter(&hay).map(|m| (m.pattern().as_u32(), m.end())).collect();
             fn walked<A: Automaton>(a: &A, hay: &[u8]) -> Vec<(u32, usize)> {
-                let (mut raw, mut tail) = (Vec::new(), Vec::new());
-                walk(a, hay, &mut raw, &mut tail);
-                raw.append(&mut tail);
-                raw
+                let mut outs = Default::default();
+                walk(a, hay, &mut outs);
+                outs.concat()
             }
             proptest::prop_assert_eq!(walked(&dfa::DFA::new(&patterns).unwrap(), &hay), want.clone());
             proptest::prop_assert_eq!(walked(&contiguous::NFA::new(&patterns).unwrap(), &hay), want);
