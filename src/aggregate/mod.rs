@@ -132,24 +132,28 @@ impl Counts {
         for &(c, k) in call.mentions {
             self.category_mentions[c as usize] += u64::from(k);
         }
-        for (field, value) in call.segments {
-            // Look up before inserting: the keys repeat on every call and need no fresh copy.
-            if !self.fields.contains_key(*field) {
-                self.fields.insert(field.to_string(), FieldCounts::default());
-            }
-            let Some(fc) = self.fields.get_mut(*field) else { continue };
+        for &(field, value) in call.segments {
+            // Looked up first: the keys repeat on every call and need no fresh copy. One lookup
+            // where the key is there (a lookup and then a get walked the tree twice).
+            let fc = match self.fields.get_mut(field) {
+                Some(fc) => fc,
+                None => self.fields.entry(field.to_string()).or_default(),
+            };
             if fc.too_many_values {
                 continue;
             }
-            if !fc.values.contains_key(*value) {
-                if fc.values.len() >= max_values {
+            let full = fc.values.len() >= max_values;
+            let vc = match fc.values.get_mut(value) {
+                Some(vc) => vc,
+                None if full => {
                     fc.too_many_values = true;
                     fc.values.clear();
                     continue;
                 }
-                fc.values.insert(value.to_string(), ValueCounts { calls: 0, category_calls: vec![0; n] });
-            }
-            let Some(vc) = fc.values.get_mut(*value) else { continue };
+                None => {
+                    fc.values.entry(value.to_string()).or_insert(ValueCounts { calls: 0, category_calls: vec![0; n] })
+                }
+            };
             vc.calls += 1;
             for &c in call.categories {
                 vc.category_calls[c as usize] += 1;
