@@ -165,34 +165,60 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
         while i < text.len() && ASCII_WORD[usize::from(text[i])] {
             i += 1;
         }
-        let word = &text[start..i];
-        let negator = word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't");
-        let role =
-            if negator { Some(Role::Negator) } else { key_lowercase(word).and_then(|k| lexicon().get(&k).copied()) };
-        if let Some(role) = role {
+        if let Some(role) = ascii_role(&text[start..i]) {
             tokens.push((*index, role));
         }
         *index += 1;
     }
 }
 
-/// The roles of the words of any text, by characters.
+/// The role of one ASCII word, in any case; contractions ending in n't are negators.
+fn ascii_role(word: &[u8]) -> Option<Role> {
+    let negator = word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't");
+    if negator {
+        Some(Role::Negator)
+    } else {
+        key_lowercase(word).and_then(|k| lexicon().get(&k).copied())
+    }
+}
+
+/// The roles of the words of any text: a word is letters, digits and apostrophes (straight or
+/// typographic). Read by bytes where the text is ASCII, by characters elsewhere; a word of ASCII
+/// alone is looked up as [`ascii_tokens`] looks it up, without a lowercased copy (most words of a
+/// text outside ASCII are, when a typographic apostrophe or an accent is all it has).
 fn unicode_tokens(text: &str, index: &mut usize, tokens: &mut Vec<(usize, Role)>) {
     let mut buf = Vec::with_capacity(32);
-    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
-    let mut rest = text;
-    while !rest.is_empty() {
-        let start = rest.find(is_word).unwrap_or(rest.len());
-        rest = &rest[start..];
-        if rest.is_empty() {
-            break;
+    let bytes = text.as_bytes();
+    // Whether the character at byte `i` (a character boundary) is part of a word, and its length.
+    let at = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            return (ASCII_WORD[usize::from(b)], 1);
         }
-        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
-        if let Some(role) = classify(&rest[..end], &mut buf) {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric() || c == '\u{2019}', c.len_utf8())
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (word, len) = at(i);
+        if !word {
+            i += len;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        let word = &text[start..i];
+        let role = if word.is_ascii() { ascii_role(word.as_bytes()) } else { classify(word, &mut buf) };
+        if let Some(role) = role {
             tokens.push((*index, role));
         }
         *index += 1;
-        rest = &rest[end..];
     }
 }
 
@@ -227,6 +253,45 @@ fn weigh(tokens: &[(usize, Role)], bangs: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The roles of the words of any text, by characters, and the number of words: what
+    /// [`unicode_tokens`] must find.
+    fn tokens_by_characters(text: &str) -> (Vec<(usize, Role)>, usize) {
+        let (mut buf, mut tokens, mut index) = (Vec::new(), Vec::new(), 0);
+        let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+        let mut rest = text;
+        while !rest.is_empty() {
+            let start = rest.find(is_word).unwrap_or(rest.len());
+            rest = &rest[start..];
+            if rest.is_empty() {
+                break;
+            }
+            let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+            if let Some(role) = classify(&rest[..end], &mut buf) {
+                tokens.push((index, role));
+            }
+            index += 1;
+            rest = &rest[end..];
+        }
+        (tokens, index)
+    }
+
+    proptest::proptest! {
+        /// Text outside ASCII is read by bytes where it can be, with the roles and word indexes
+        /// that reading it by characters gives.
+        #[test]
+        fn words_outside_ascii_are_read_as_by_characters(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "great", "NOT", "don’t", "don't", "isn’t", "Terrible", "very", "but", "café", "naïve", "ÉTÉ",
+                "happy", "ſad", "١٢", "4", "’", "'", " ", ", ", "!", "\u{301}", "\u{a0}", "x", "😀",
+            ]), 0..30),
+        ) {
+            let text = parts.concat();
+            let (mut tokens, mut index) = (Vec::new(), 0);
+            unicode_tokens(&text, &mut index, &mut tokens);
+            proptest::prop_assert_eq!((tokens, index), tokens_by_characters(&text));
+        }
+    }
 
     #[test]
     fn direction_and_modifiers() {
