@@ -88,16 +88,21 @@ pub fn redact(text: &str) -> String {
     if digits < 7 {
         return out.into_owned();
     }
-    let out = p.ssn.replace_all(&out, |c: &regex::Captures| {
+    let out = redact_ssns(p, &out);
+    let out = p.phone.replace_all(&out, "[PHONE]");
+    out.into_owned()
+}
+
+/// Replaces every possible SSN (see [`possible_ssn`]) by `[SSN]`.
+fn redact_ssns<'t>(p: &Patterns, text: &'t str) -> std::borrow::Cow<'t, str> {
+    p.ssn.replace_all(text, |c: &regex::Captures| {
         let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
         if possible_ssn(part(1, 4), part(2, 5), part(3, 6)) {
             "[SSN]".to_string()
         } else {
             c[0].to_string()
         }
-    });
-    let out = p.phone.replace_all(&out, "[PHONE]");
-    out.into_owned()
+    })
 }
 
 /// Replaces every Luhn-valid stretch of 13-19 digits (whole groups of a number run) by `[CARD]`.
@@ -249,14 +254,7 @@ mod tests {
         let p = patterns();
         let out = p.email.replace_all(text, "[EMAIL]");
         let out = redact_cards(p, &out);
-        let out = p.ssn.replace_all(&out, |c: &regex::Captures| {
-            let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
-            if possible_ssn(part(1, 4), part(2, 5), part(3, 6)) {
-                "[SSN]".to_string()
-            } else {
-                c[0].to_string()
-            }
-        });
+        let out = redact_ssns(p, &out);
         p.phone.replace_all(&out, "[PHONE]").into_owned()
     }
 
