@@ -287,8 +287,9 @@ pub(super) fn decode(line: &[u8]) -> Result<Call<'_>, String> {
     // The line is checked as UTF-8 once and parsed as text, so that neither fast path need check
     // each of its strings again (a quarter of serde's decoding time). A line that is not UTF-8
     // goes to the loose path, which names the problem (or decodes it, if the bad bytes are in a
-    // field earful ignores). simdutf8 checks a line of plain ASCII several times faster than the
-    // standard library (3.9% of a run's time, measured, went to that check).
+    // field earful ignores). The check is simdutf8's (already built for polars): on 1 GB its
+    // share of a run's samples went from 3.9% with the standard library's to 2.6%, most of the
+    // rest being the line's first read from memory.
     if let Ok(text) = simdutf8::basic::from_utf8(line) {
         if let Some(call) = scan::scan(text).or_else(|| decode_typed(text)) {
             return Ok(call);
