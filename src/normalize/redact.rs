@@ -35,6 +35,8 @@ struct Patterns {
     phone: Regex,
     /// Spoken digits and their repeaters anywhere, even inside words: a bound on a card's digits.
     digit_words: aho_corasick::AhoCorasick,
+    /// One decimal digit of any script, as `\d` takes it.
+    decimal: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -49,6 +51,7 @@ fn patterns() -> &'static Patterns {
             ssn: Regex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b|\b(\d{3}) (\d{2}) (\d{4})\b").expect("valid regex"),
             phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b")
                 .expect("valid regex"),
+            decimal: Regex::new(r"^\d$").expect("valid regex"),
             digit_words: aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .build(DIGIT_WORDS.split('|').chain(["double", "triple"]))
@@ -61,18 +64,17 @@ fn patterns() -> &'static Patterns {
 pub fn redact(text: &str) -> String {
     // Most quotes cannot hold what a pattern looks for, and skip it without a regex scan: an
     // email needs an '@', a phone or SSN at least 7 digits, a card 13 digits, said or written
-    // (a spoken digit word gives at most 3, as in "triple four"). `\d` is any Unicode digit,
-    // and a card's digits are read from the bytes of its groups, so outside ASCII each numeric
-    // character counts for its bytes: never fewer than the patterns see, and the skip stays
-    // safe. (Text outside ASCII got every pattern before; with Unicode word boundaries the
-    // regexes run as backtracking searches, and a 20 MB call of 129,000 mentions spent 90% of
-    // its 7.6 s there.)
+    // (a spoken digit word gives at most 3, as in "triple four"). `\d` is any Unicode digit, so
+    // outside ASCII every numeric character is counted: never fewer than the patterns see, and
+    // the skip stays safe. (Text outside ASCII got every pattern before; with Unicode word
+    // boundaries the regexes run as backtracking searches, and a 20 MB call of 129,000 mentions
+    // spent 90% of its 7.6 s there.)
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
     let digits = if ascii {
         bytes.iter().filter(|b| b.is_ascii_digit()).count()
     } else {
-        text.chars().filter(|c| c.is_numeric()).map(char::len_utf8).sum()
+        text.chars().filter(|c| c.is_numeric()).count()
     };
     let p = patterns();
     let out = if memchr::memchr(b'@', bytes).is_some() {
@@ -137,9 +139,9 @@ fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
     for c in p.token.captures_iter(run) {
         let whole = c.get(0).expect("group 0").range();
         let said = &c[2];
-        let spoken = !said.as_bytes()[0].is_ascii_digit();
+        let spoken = said.chars().next().and_then(|c| digit_value(p, c)).is_none();
         let mut digits: Vec<u8> =
-            if spoken { vec![word_digit(said)] } else { said.bytes().map(|b| b - b'0').collect() };
+            if spoken { vec![word_digit(said)] } else { said.chars().filter_map(|c| digit_value(p, c)).collect() };
         if let Some(word) = c.get(1) {
             if digits.len() == 1 {
                 let times = if word.as_str().eq_ignore_ascii_case("double") { 2 } else { 3 };
@@ -201,6 +203,26 @@ fn card_spans(p: &Patterns, run: &str) -> Vec<Range<usize>> {
     }
     spans.sort_by_key(|s| s.start);
     spans
+}
+
+/// The value of a decimal digit of any script (what `\d` takes: "4", "٤", "４"). Unicode
+/// encodes each script's digits as ten in a row from zero, some sets of them side by side (the
+/// mathematical digits), so a digit's value is its distance from the start of its stretch of
+/// digits, modulo 10.
+fn digit_value(p: &Patterns, c: char) -> Option<u8> {
+    if c.is_ascii_digit() {
+        return Some(c as u8 - b'0');
+    }
+    let is_digit = |c: char| p.decimal.is_match(c.encode_utf8(&mut [0u8; 4]));
+    if !is_digit(c) {
+        return None;
+    }
+    let before = |back: u32| (c as u32).checked_sub(back + 1).and_then(char::from_u32);
+    let mut back = 0;
+    while before(back).is_some_and(is_digit) {
+        back += 1;
+    }
+    Some((back % 10) as u8)
 }
 
 fn word_digit(word: &str) -> u8 {
@@ -293,6 +315,29 @@ mod tests {
         for (input, expect) in cases {
             assert_eq!(redact(input), expect, "{input}");
         }
+    }
+
+    /// Digits of other scripts are read by their values: a card typed with full-width digits
+    /// (as a Japanese keyboard types them) or Arabic-Indic ones is a card, and a number that
+    /// fails the Luhn check is not.
+    #[test]
+    fn card_numbers_in_other_digits_are_read_by_value() {
+        let cases = [
+            ("card ４１１１ １１１１ １１１１ １１１１ ok", "card [CARD] ok"),
+            ("card ٤١١١ ١١١١ ١١١١ ١١١١ ok", "card [CARD] ok"),
+            ("card ４１１１１１１１１１１１１１１１.", "card [CARD]."),
+            ("order ４１１１ １１１１ １１１１ １１１２ ok", "order ４１１１ １１１１ １１１１ １１１２ ok"),
+            ("mixed 4111 １１１１ ٤١١١ 1111 ok", "mixed 4111 １１１１ ٤١١١ 1111 ok"),
+        ];
+        for (input, expect) in cases {
+            assert_eq!(redact(input), expect, "{input}");
+        }
+        let p = patterns();
+        for (c, value) in [('7', 7), ('٧', 7), ('７', 7), ('०', 0), ('\u{1d7d9}', 1), ('\u{1d7ff}', 9)] {
+            assert_eq!(digit_value(p, c), Some(value), "{c}");
+        }
+        assert_eq!(digit_value(p, 'x'), None);
+        assert_eq!(digit_value(p, '½'), None);
     }
 
     #[test]
