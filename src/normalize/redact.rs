@@ -225,8 +225,10 @@ fn digit_value(p: &Patterns, c: char) -> Option<u8> {
     Some((back % 10) as u8)
 }
 
+/// The digit a spoken word says, in any case; the long s ('ſ'), which the card pattern's case
+/// folding reads as an 's', is read as one here too ("ſix" is 6).
 fn word_digit(word: &str) -> u8 {
-    match word.to_ascii_lowercase().as_str() {
+    match word.to_ascii_lowercase().replace('\u{17f}', "s").as_str() {
         "one" => 1,
         "two" => 2,
         "three" => 3,
@@ -337,6 +339,12 @@ mod tests {
             assert_eq!(digit_value(p, c), Some(value), "{c}");
         }
         assert_eq!(digit_value(p, 'x'), None);
+        // A long s reads as an 's', as the card pattern reads it: "ſix" is 6, not 0.
+        let ohs = vec!["oh"; 13].join(" ");
+        let said = format!("four ſix {ohs} two");
+        assert_eq!(redact(&said), said, "4600... fails the Luhn check, as with a plain s");
+        assert_eq!(word_digit("ſix"), 6);
+        assert_eq!(word_digit("ſeven"), 7);
         assert_eq!(digit_value(p, '½'), None);
     }
 
