@@ -348,6 +348,24 @@ mod tests {
         assert_eq!(digit_value(p, '½'), None);
     }
 
+    /// The skip counts `char::is_numeric` characters as digits outside ASCII: that holds only
+    /// while every character `\d` takes is numeric to the standard library (a regex crate of a
+    /// newer Unicode than std's could break it).
+    #[test]
+    fn every_digit_the_patterns_take_is_counted_as_one() {
+        let p = patterns();
+        let digits = (0..=char::MAX as u32).filter_map(char::from_u32).filter(|&c| {
+            let mut buf = [0u8; 4];
+            p.decimal.is_match(c.encode_utf8(&mut buf))
+        });
+        let mut n = 0;
+        for c in digits {
+            assert!(c.is_numeric(), "{c:?}");
+            n += 1;
+        }
+        assert!(n >= 650, "{n} digits");
+    }
+
     #[test]
     fn spoken_card_numbers_are_redacted() {
         let cases = [
