@@ -323,7 +323,7 @@ impl Stages {
         for m in &findings.mentions {
             let found = normalize::quote_around(&conv.call.turns[m.turn as usize].text, m.start, m.end);
             let quote = match last {
-                Some((turn, before, quote)) if turn == m.turn && same_quote(&before, &found) => quote.clone(),
+                Some((turn, before, quote)) if turn == m.turn && before == found => quote.clone(),
                 _ => said(&found.shown()),
             };
             mentions.push((taxonomy.categories[m.category as usize].kind, m.category, m.phrase, m.turn, quote));
@@ -386,11 +386,6 @@ impl Stages {
             join,
         }))
     }
-}
-
-/// Whether two quotes of one turn are the same part of it.
-fn same_quote(a: &normalize::Quote<'_>, b: &normalize::Quote<'_>) -> bool {
-    std::ptr::eq(a.text, b.text) && (a.cut_before, a.cut_after) == (b.cut_before, b.cut_after)
 }
 
 /// Calls in one unit of a worker's work. A chunk's results are taken by the sink right after
