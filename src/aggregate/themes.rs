@@ -138,6 +138,10 @@ struct TermStats {
     surfaces: Vec<(String, u64)>,
     /// The hash ([`call_hash`]) of each of `surfaces`, beside it: a form is looked for by it.
     surface_hashes: Vec<u64>,
+    /// Times said after a determiner or possessive, and after "to", a modal or a pronoun (see
+    /// [`crate::extract::discover::Usage`]).
+    things: u64,
+    actions: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -285,12 +289,16 @@ impl Collector {
                         calls: 0,
                         surfaces: Vec::new(),
                         surface_hashes: Vec::new(),
+                        things: 0,
+                        actions: 0,
                     });
                     next
                 }
             };
             let stats = &mut self.terms[id as usize];
             stats.calls += 1;
+            stats.things += u64::from(term.usage.things);
+            stats.actions += u64::from(term.usage.actions);
             let hash = call_hash(term.surface);
             let seen = (stats.surface_hashes.iter().zip(&stats.surfaces))
                 .position(|(&h, (s, _))| h == hash && s == term.surface);
@@ -917,6 +925,7 @@ impl Collector {
                     used,
                     telling: topical[t as usize],
                     collocation: self.collocation(t),
+                    action: self.terms[t as usize].actions > self.terms[t as usize].things,
                 })
                 .collect();
             let quotes = quotes(found);
@@ -1018,6 +1027,9 @@ struct Named<'a> {
     telling: bool,
     /// A phrase whose rarer word is mostly said in it (see `Collector::collocation`).
     collocation: bool,
+    /// A word said more often as what is done ("to open", "I set") than as a thing ("the
+    /// browser", "my account").
+    action: bool,
 }
 
 /// Verbs of knowing and of being able, as stems: customers say them about anything ("I don't
@@ -1120,34 +1132,59 @@ fn label(phrases: &[Named]) -> String {
     let naming = if naming.is_empty() { phrases.iter().collect() } else { naming };
     let telling: Vec<&Named> = naming.iter().copied().filter(|p| p.telling).collect();
     let pool: Vec<&Named> = if telling.len() >= 2 { telling } else { naming };
+    // A label leads with a word that names a thing and shows one word of what is done at most,
+    // when the pool has two things to name: "browser / open / element", not "open / manage /
+    // browser", while "order / online / cancel" keeps its one. Otherwise in order of use.
+    let mut pool = pool;
+    let mut actions_left = usize::MAX;
+    if pool.iter().filter(|p| !p.action).count() >= 2 {
+        if let Some(first) = pool.iter().position(|p| !p.action) {
+            let thing = pool.remove(first);
+            pool.insert(0, thing);
+        }
+        actions_left = 1;
+    }
     let mut shown: Vec<Shown> = Vec::new();
     for &p in &pool {
         if shown.len() == 3 {
             break;
         }
-        let holds = |n: &&Named| n.collocation && n.used * 2 >= p.used && n.key.split(' ').any(|w| w == p.key);
-        let wider = if p.key.contains(' ') { p.collocation.then_some(p) } else { phrases.iter().find(holds) };
-        if let Some(w) = wider {
-            let overlaps: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].shares_a_word(w)).collect();
-            match overlaps[..] {
-                [] => {
-                    shown.push(Shown::new(w));
-                    continue;
-                }
-                [i] => {
-                    if let Some(joined) = shown[i].join(w) {
-                        shown[i] = joined;
-                        continue;
-                    }
-                }
-                _ => {}
-            }
+        if p.action && actions_left == 0 {
+            continue;
         }
-        if !shown.iter().any(|c| c.shares_a_word(p)) {
-            shown.push(Shown::new(p));
+        if show(&mut shown, p, phrases) && p.action {
+            actions_left -= 1;
         }
     }
     shown.iter().map(|c| c.surface.as_str()).collect::<Vec<_>>().join(" / ")
+}
+
+/// Adds `p` to a label's `shown` phrases as [`label`] shows it (as the collocation that holds it,
+/// joined to an overlapping phrase, or alone unless it repeats a word): whether it was shown.
+fn show<'a>(shown: &mut Vec<Shown<'a>>, p: &Named<'a>, phrases: &[Named<'a>]) -> bool {
+    let holds = |n: &&Named| n.collocation && n.used * 2 >= p.used && n.key.split(' ').any(|w| w == p.key);
+    let wider = if p.key.contains(' ') { p.collocation.then_some(p) } else { phrases.iter().find(holds) };
+    if let Some(w) = wider {
+        let overlaps: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].shares_a_word(w)).collect();
+        match overlaps[..] {
+            [] => {
+                shown.push(Shown::new(w));
+                return true;
+            }
+            [i] => {
+                if let Some(joined) = shown[i].join(w) {
+                    shown[i] = joined;
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    if shown.iter().any(|c| c.shares_a_word(p)) {
+        return false;
+    }
+    shown.push(Shown::new(p));
+    true
 }
 
 #[cfg(test)]
@@ -1163,6 +1200,7 @@ mod tests {
             used: 10 * (n - i as u64),
             telling: true,
             collocation: false,
+            action: false,
         };
         said.iter().enumerate().map(at).collect()
     }
@@ -1194,6 +1232,26 @@ mod tests {
             label(&named(&[("text alert", "text alerts"), ("alert deliveri", "alerts for deliveries")])),
             "text alerts"
         );
+    }
+
+    #[test]
+    fn a_label_leads_with_a_thing_and_shows_one_action_at_most() {
+        let phrases = |v: &[(&'static str, bool)]| {
+            let mut named = named(&v.iter().map(|(s, _)| (*s, *s)).collect::<Vec<_>>());
+            for (n, (_, action)) in named.iter_mut().zip(v) {
+                n.action = *action;
+            }
+            named
+        };
+        let browser = [("open", true), ("manag", true), ("browser", false), ("element", false), ("link", false)];
+        assert_eq!(label(&phrases(&browser)), "browser / open / element");
+        // One action keeps its place among the things.
+        let order = [("order", false), ("onlin", false), ("cancel", true), ("detail", false)];
+        assert_eq!(label(&phrases(&order)), "order / onlin / cancel");
+        // With fewer than two things to name, the order of use stands, actions and all.
+        let stop = [("stop", true), ("start", true), ("happen", true)];
+        assert_eq!(label(&phrases(&stop)), "stop / start / happen");
+        assert_eq!(label(&phrases(&[("fix", true), ("app", false)])), "fix / app");
     }
 
     #[test]
@@ -1266,24 +1324,52 @@ mod tests {
         assert_eq!(label(&phrases), "boarding position / confused / flight my bag");
         // A chosen word gives way to a collocation that holds it and ranks lower.
         let later = [
-            Named { key: "board", surface: "boarding", used: 50, telling: true, collocation: false },
-            Named { key: "board posit", surface: "boarding position", used: 20, telling: true, collocation: true },
-            Named { key: "confus", surface: "confused", used: 15, telling: true, collocation: false },
-            Named { key: "posit", surface: "position", used: 10, telling: true, collocation: false },
+            Named { key: "board", surface: "boarding", used: 50, telling: true, collocation: false, action: false },
+            Named {
+                key: "board posit",
+                surface: "boarding position",
+                used: 20,
+                telling: true,
+                collocation: true,
+                action: false,
+            },
+            Named { key: "confus", surface: "confused", used: 15, telling: true, collocation: false, action: false },
+            Named { key: "posit", surface: "position", used: 10, telling: true, collocation: false, action: false },
         ];
         assert_eq!(label(&later), "boarding position / confused");
         // Two collocations said as two words in a row chain at the word they share; others do not.
         let chain = [
-            Named { key: "deliveri time", surface: "delivery time", used: 9, telling: true, collocation: true },
-            Named { key: "window", surface: "windows", used: 8, telling: true, collocation: false },
-            Named { key: "time window", surface: "time windows", used: 8, telling: true, collocation: true },
-            Named { key: "store", surface: "store", used: 7, telling: true, collocation: false },
-            Named { key: "time store", surface: "time at the store", used: 7, telling: true, collocation: true },
+            Named {
+                key: "deliveri time",
+                surface: "delivery time",
+                used: 9,
+                telling: true,
+                collocation: true,
+                action: false,
+            },
+            Named { key: "window", surface: "windows", used: 8, telling: true, collocation: false, action: false },
+            Named {
+                key: "time window",
+                surface: "time windows",
+                used: 8,
+                telling: true,
+                collocation: true,
+                action: false,
+            },
+            Named { key: "store", surface: "store", used: 7, telling: true, collocation: false, action: false },
+            Named {
+                key: "time store",
+                surface: "time at the store",
+                used: 7,
+                telling: true,
+                collocation: true,
+                action: false,
+            },
         ];
         assert_eq!(label(&chain), "delivery time windows / store");
         // A phrase that is no collocation stays where it ranks, and a topical word goes before it.
         phrases[2].telling = false;
-        phrases.push(Named { key: "seat", surface: "seat", used: 5, telling: true, collocation: false });
+        phrases.push(Named { key: "seat", surface: "seat", used: 5, telling: true, collocation: false, action: false });
         assert_eq!(label(&phrases), "boarding position / confused / seat");
     }
 
@@ -1298,7 +1384,7 @@ mod tests {
         let mut c = CallTerms::default();
         for (i, &key) in words.iter().enumerate() {
             let surface = forms.get(i).copied().unwrap_or(key);
-            c.push(Term { kind: Kind::Complaint, key, surface, early: false });
+            c.push(Term { kind: Kind::Complaint, key, surface, early: false, usage: Default::default() });
         }
         c.push_sentence(&words.join(" "), (1u64 << words.len()) - 1);
         c
@@ -1308,7 +1394,13 @@ mod tests {
     fn asked<K: AsRef<str>>(keys: &[K]) -> CallTerms {
         let mut c = CallTerms::default();
         for key in keys {
-            c.push(Term { kind: Kind::Idea, key: key.as_ref(), surface: key.as_ref(), early: false });
+            c.push(Term {
+                kind: Kind::Idea,
+                key: key.as_ref(),
+                surface: key.as_ref(),
+                early: false,
+                usage: Default::default(),
+            });
         }
         c
     }
@@ -1483,7 +1575,7 @@ mod tests {
             let mut c = call(&["outage", "router"]);
             if i < 6 {
                 for w in ["dark", "mode"] {
-                    c.push(Term { kind: Kind::Idea, key: w, surface: w, early: false });
+                    c.push(Term { kind: Kind::Idea, key: w, surface: w, early: false, usage: Default::default() });
                 }
             }
             calls.push((format!("c{i}"), c));

@@ -100,6 +100,54 @@ pub struct Term<'a> {
     pub surface: &'a str,
     /// Said in the opening (the customer's first sentences): the reason for a call comes early.
     pub early: bool,
+    /// How the call used it, by the words said before it (a word; a phrase has none).
+    pub usage: Usage,
+}
+
+/// How a word was used, as the word said just before it tells: after "the", "my" or "an" it names
+/// a thing ("the refund", "my order"), after "to", "can" or "I" it says what is done ("to
+/// refund", "I ordered"). A label prefers words that name things: "browser / element / link"
+/// says what a theme is about where "open / manage / browser" does not. It is read from the
+/// corpus itself, so it needs no dictionary of nouns and verbs, only these few grammar words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Times said after a determiner or a possessive.
+    pub things: u8,
+    /// Times said after "to", a modal verb or a subject pronoun.
+    pub actions: u8,
+}
+
+impl Usage {
+    fn count(&mut self, cue: Cue) {
+        match cue {
+            Cue::Thing => self.things = self.things.saturating_add(1),
+            Cue::Action => self.actions = self.actions.saturating_add(1),
+            Cue::None => {}
+        }
+    }
+}
+
+/// What a word tells of the word after it; see [`Usage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Cue {
+    #[default]
+    None,
+    Thing,
+    Action,
+}
+
+impl Cue {
+    /// The cue of a lowercase word.
+    fn of(word: &str) -> Cue {
+        match word {
+            "a" | "an" | "the" | "my" | "your" | "our" | "their" | "his" | "her" | "its" | "this" | "these"
+            | "those" | "every" | "each" | "another" | "any" | "some" => Cue::Thing,
+            "to" | "can" | "could" | "will" | "would" | "should" | "must" | "may" | "might" | "cannot" | "can't"
+            | "won't" | "don't" | "doesn't" | "didn't" | "couldn't" | "wouldn't" | "shouldn't" | "please" | "i"
+            | "we" | "they" | "he" | "she" | "you" | "it" => Cue::Action,
+            _ => Cue::None,
+        }
+    }
 }
 
 /// A [`Term`] kept in [`CallTerms`]: its texts are byte ranges of [`CallTerms`]' own text.
@@ -109,6 +157,7 @@ struct KeptTerm {
     key: (u32, u32),
     surface: (u32, u32),
     early: bool,
+    usage: Usage,
 }
 
 /// What discovery keeps of one call. Its texts are kept end to end in one string, so that a
@@ -139,7 +188,7 @@ impl CallTerms {
     /// Adds a term (the caller keeps terms distinct and at most [`MAX_TERMS`]).
     pub fn push(&mut self, term: Term) {
         let (key, surface) = (self.keep(term.key), self.keep(term.surface));
-        self.terms.push(KeptTerm { kind: term.kind, key, surface, early: term.early });
+        self.terms.push(KeptTerm { kind: term.kind, key, surface, early: term.early, usage: term.usage });
     }
 
     /// Adds a quotable sentence holding the terms of `mask`.
@@ -160,6 +209,7 @@ impl CallTerms {
             key: self.at(t.key),
             surface: self.at(t.surface),
             early: t.early,
+            usage: t.usage,
         })
     }
 
@@ -393,6 +443,8 @@ struct Facts {
     stopped: bool,
     /// What [`words`] makes of it.
     role: WordRole,
+    /// What it tells of the word after it.
+    cue: Cue,
 }
 
 /// What a word is to [`words`].
@@ -441,6 +493,7 @@ impl Facts {
             clause_break: super::matcher::CLAUSE_BREAKS.contains(&word),
             stopped: matches!(word, "down" | "offline"),
             role,
+            cue: Cue::of(word),
         }
     }
 }
@@ -532,6 +585,8 @@ struct RunWordAt {
     stem: std::ops::Range<usize>,
     word: std::ops::Range<usize>,
     said: std::ops::Range<usize>,
+    /// What the word said before it tells of it.
+    cue: Cue,
 }
 
 /// Appends `span` to `into` as a label shows it: lowercase, single spaces, straight apostrophes.
@@ -590,6 +645,8 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
     let capital = |c: Option<&std::ops::Range<usize>>| {
         c.and_then(|r| text[r.clone()].chars().next()).is_some_and(char::is_uppercase)
     };
+    // The cue of the word before, for the next content word.
+    let mut before = Cue::None;
     for (i, range) in chunks.iter().enumerate() {
         let chunk = &text[range.clone()];
         // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
@@ -599,6 +656,7 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
             let entity = chunk.find('&').is_some_and(|at| chunk[at..].contains(';'));
             if link || chunk.contains(['@', '_', '/']) || entity {
                 out.push(None);
+                before = Cue::None;
                 continue;
             }
         }
@@ -630,7 +688,9 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
             } else {
                 has_capital(chunk) && !camel_case(trimmed)
             };
-        match facts.get(word).role {
+        let word_facts = facts.get(word);
+        let cue = std::mem::replace(&mut before, if ends_clause { Cue::None } else { word_facts.cue });
+        match word_facts.role {
             // A name, number or code is something the sentence is about ("delayed into STX").
             WordRole::Break { names: something } => {
                 names |= name || something;
@@ -657,6 +717,7 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
                     stem: stem.clone(),
                     word: stem.end..text_out.len(),
                     said: said..said + trimmed.len(),
+                    cue,
                 }));
             }
         }
@@ -798,22 +859,25 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
             // Adds a term the call has not said before; marks the sentence as holding it either way.
-            let mut add = |key: &str, surface: &str, out: &mut CallTerms| {
+            let mut add = |key: &str, surface: &str, cue: Cue, out: &mut CallTerms| {
                 let hash = term_hash(kind, key);
                 let seen = (hashes.iter().zip(&out.terms))
                     .position(|(&h, x)| h == hash && x.kind == kind && out.at(x.key) == key);
                 if let Some(i) = seen {
                     mask |= 1 << i;
+                    out.terms[i].usage.count(cue);
                 } else if out.term_count() < MAX_TERMS {
                     mask |= 1 << out.term_count();
                     hashes.push(hash);
-                    out.push(Term { kind, key, surface, early });
+                    let mut usage = Usage::default();
+                    usage.count(cue);
+                    out.push(Term { kind, key, surface, early, usage });
                 }
             };
             for pair in run.windows(2) {
                 if let [Some(first), second] = pair {
                     let s1 = at(&first.stem);
-                    add(s1, at(&first.word), &mut out);
+                    add(s1, at(&first.word), first.cue, &mut out);
                     if let Some(second) = second {
                         let s2 = at(&second.stem);
                         if s1 != s2 {
@@ -821,7 +885,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
                             surface.clear();
                             key.extend([s1, " ", s2]);
                             push_said(&body[first.said.start..second.said.end], surface);
-                            add(key, surface, &mut out);
+                            add(key, surface, Cue::None, &mut out);
                         }
                     }
                 }
@@ -960,6 +1024,25 @@ mod tests {
         let sentences: Vec<(&str, u64)> = terms.sentences().collect();
         assert_eq!(sentences.len(), 2);
         assert_eq!(sentences[0].0, "Hi, they lost my bags again!");
+    }
+
+    #[test]
+    fn a_word_is_counted_as_a_thing_or_an_action_by_the_word_before_it() {
+        let text = "I can't cancel the order, the order is stuck and my refund never came. \
+                    Please refund it, I want to cancel.";
+        let c = conv(&[("customer", text)]);
+        let usage = |key: &str| call_terms(&c, &Known::default()).terms().find(|t| t.key == key).unwrap().usage;
+        // "can't cancel", "to cancel"; "the order" twice; "my refund", "Please refund".
+        assert_eq!(usage("cancel"), Usage { things: 0, actions: 2 });
+        assert_eq!(usage("order"), Usage { things: 2, actions: 0 });
+        assert_eq!(usage("refund"), Usage { things: 1, actions: 1 });
+        // "stuck" follows "is", which tells nothing; a phrase has no usage of its own.
+        assert_eq!(usage("stuck"), Usage::default());
+        assert_eq!(usage("cancel order"), Usage::default());
+        // A clause break ends the cue: "the order," does not make "stuck" a thing.
+        let c = conv(&[("customer", "It broke the, stuck lid again.")]);
+        let usage = call_terms(&c, &Known::default()).terms().find(|t| t.key == "stuck").unwrap().usage;
+        assert_eq!(usage, Usage::default());
     }
 
     #[test]
