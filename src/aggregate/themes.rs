@@ -164,6 +164,13 @@ const MAX_SURFACES: usize = 8;
 /// the reason for a call is stated early.
 const EARLY_WEIGHT: u64 = 2;
 
+/// How much more a term counts when a call's lead is chosen if it is not a word said as what is
+/// done ("open", "sit", "earn"; see [`crate::extract::discover::Usage`]): a call is about a thing,
+/// and calls that share a verb are seldom about the same one. Measured on the evaluation's
+/// airline threads: NMI 0.368 -> 0.385, AMI 0.219 -> 0.231, complaint F1 0.761 -> 0.764. Counting
+/// actions out of leads altogether did less (AMI 0.223, F1 0.761).
+const THING_WEIGHT: u64 = 2;
+
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
@@ -530,7 +537,8 @@ impl Collector {
     }
 
     /// Each call's lead term: of the terms it says that may lead a theme, the one most calls use
-    /// (said in the opening counting double; ties by the text), so that a call goes with the
+    /// (said in the opening counting double, and a thing rather than an action double again;
+    /// ties by the text), so that a call goes with the
     /// commonest thing it is about. Idea terms come first: a request says in so many words what
     /// the customer wants, where complaint terms come from any sentence that sounds negative. Of
     /// idea terms, phrases come first: a request is named by a phrase ("dark mode", "pay with
@@ -542,7 +550,9 @@ impl Collector {
             let weight = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1 };
             let idea = self.terms[t as usize].kind == Kind::Idea;
             let phrase = idea && self.terms[t as usize].key.contains(' ');
-            (idea, phrase, self.terms[t as usize].calls * weight, std::cmp::Reverse(self.text(t)))
+            let term = &self.terms[t as usize];
+            let weight = if term.actions > term.things { weight } else { weight * THING_WEIGHT };
+            (idea, phrase, term.calls * weight, std::cmp::Reverse(self.text(t)))
         };
         // Each call's lead depends on that call alone: found in parallel.
         self.calls
@@ -1550,6 +1560,37 @@ mod tests {
             };
             assert_eq!(*a, want, "{id}");
         }
+    }
+
+    #[test]
+    fn a_call_is_led_by_the_thing_it_is_about_rather_than_what_was_done() {
+        // Three calls about seats and three about the wifi, four of them asking to "fix" it,
+        // said as an action: "fix" is said in more calls than either thing, "seat" as often as
+        // "reset", said as an action too.
+        use crate::extract::discover::Usage;
+        let (thing, action) = (Usage { things: 1, actions: 0 }, Usage { things: 0, actions: 1 });
+        let said = |words: &[(&str, Usage)]| {
+            let mut c = CallTerms::default();
+            for &(key, usage) in words {
+                c.push(Term { kind: Kind::Complaint, key, surface: key, early: false, usage });
+            }
+            c
+        };
+        let calls = [
+            said(&[("seat", thing), ("fix", action)]),
+            said(&[("seat", thing), ("fix", action), ("reset", action)]),
+            said(&[("seat", thing), ("reset", action)]),
+            said(&[("wifi", thing), ("fix", action), ("reset", action)]),
+            said(&[("wifi", thing), ("fix", action)]),
+            said(&[("wifi", thing)]),
+        ];
+        let mut collector = Collector::default();
+        for (i, c) in calls.iter().enumerate() {
+            collector.add(&format!("c{i}"), c, &[]);
+        }
+        let leads = collector.assign(&vec![true; collector.terms.len()]);
+        let keys: Vec<&str> = leads.iter().map(|l| collector.terms[l.unwrap() as usize].key.as_str()).collect();
+        assert_eq!(keys, ["seat", "seat", "seat", "wifi", "wifi", "wifi"]);
     }
 
     #[test]
