@@ -113,7 +113,8 @@ pub struct Term<'a> {
 pub struct Usage {
     /// Times said after a determiner or a possessive.
     pub things: u8,
-    /// Times said after "to", a modal verb or a subject pronoun.
+    /// Times said after "to", a modal verb, a negated auxiliary ("don't", "didn't"), "please" or
+    /// a subject pronoun.
     pub actions: u8,
 }
 
@@ -126,6 +127,10 @@ impl Usage {
         }
     }
 }
+
+/// The marks that end a clause when a chunk of text ends with them: no phrase and no cue goes
+/// across them.
+const CLAUSE_ENDS: [char; 8] = [',', ';', ':', '.', '!', '?', ')', '"'];
 
 /// What a word tells of the word after it; see [`Usage`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,10 +148,24 @@ impl Cue {
             "a" | "an" | "the" | "my" | "your" | "our" | "their" | "his" | "her" | "its" | "this" | "these"
             | "those" | "every" | "each" | "another" | "any" | "some" => Cue::Thing,
             "to" | "can" | "could" | "will" | "would" | "should" | "must" | "may" | "might" | "cannot" | "can't"
-            | "won't" | "don't" | "doesn't" | "didn't" | "couldn't" | "wouldn't" | "shouldn't" | "please" | "i"
-            | "we" | "they" | "he" | "she" | "you" | "it" => Cue::Action,
+            | "won't" | "don't" | "doesn't" | "didn't" | "couldn't" | "wouldn't" | "shouldn't" | "cant" | "wont"
+            | "dont" | "doesnt" | "didnt" | "couldnt" | "wouldnt" | "shouldnt" | "i'll" | "we'll" | "you'll"
+            | "they'll" | "i've" | "we've" | "you've" | "they've" | "please" | "i" | "we" | "they" | "he" | "she"
+            | "you" | "it" => Cue::Action,
             _ => Cue::None,
         }
+    }
+
+    /// The cue of a word as written in the text (any case, punctuation around it, curly
+    /// apostrophes): none after a clause break.
+    fn before(written: &str) -> Cue {
+        if written.ends_with(CLAUSE_ENDS) {
+            return Cue::None;
+        }
+        let word = trim_to(written, char::is_alphanumeric);
+        let word: String =
+            word.chars().map(|c| if c == '\u{2019}' { '\'' } else { c }).flat_map(char::to_lowercase).collect();
+        Cue::of(&word)
     }
 }
 
@@ -615,7 +634,14 @@ fn push_said(span: &str, into: &mut String) {
 /// people, places, brands and codes are not what a theme is about, and they scatter themes) and
 /// words of feeling (praise and strong blame in the sentiment lexicon: "ridiculous" says how, not
 /// what).
-fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String, out: &mut Vec<RunWord>) -> bool {
+fn words(
+    text: &str,
+    asking: bool,
+    before: Cue,
+    scratch: &mut Scratch,
+    text_out: &mut String,
+    out: &mut Vec<RunWord>,
+) -> bool {
     let mut names = false;
     let Scratch { facts, chunks, word: buf, .. } = scratch;
     // Words joined by a slash ("WiFi/entertainment", "and/or") are words; a link is not (below).
@@ -646,7 +672,7 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
         c.and_then(|r| text[r.clone()].chars().next()).is_some_and(char::is_uppercase)
     };
     // The cue of the word before, for the next content word.
-    let mut before = Cue::None;
+    let mut before = before;
     for (i, range) in chunks.iter().enumerate() {
         let chunk = &text[range.clone()];
         // Handles, addresses, links, codes and HTML entities left in exported text ("&amp;") are
@@ -660,7 +686,7 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
                 continue;
             }
         }
-        let ends_clause = chunk.ends_with([',', ';', ':', '.', '!', '?', ')', '"']);
+        let ends_clause = chunk.ends_with(CLAUSE_ENDS);
         buf.clear();
         let trimmed = trim_to(chunk, char::is_alphanumeric);
         if trimmed.is_ascii() {
@@ -689,7 +715,9 @@ fn words(text: &str, asking: bool, scratch: &mut Scratch, text_out: &mut String,
                 has_capital(chunk) && !camel_case(trimmed)
             };
         let word_facts = facts.get(word);
-        let cue = std::mem::replace(&mut before, if ends_clause { Cue::None } else { word_facts.cue });
+        // "it's", "he's": a pronoun and a verb, no cue for the next word.
+        let next_cue = if ends_clause || word.len() != buf.len() { Cue::None } else { word_facts.cue };
+        let cue = std::mem::replace(&mut before, next_cue);
         match word_facts.role {
             // A name, number or code is something the sentence is about ("delayed into STX").
             WordRole::Break { names: something } => {
@@ -853,7 +881,10 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             run.clear();
             run_text.clear();
-            if !words(body, kind == Kind::Idea, scratch, run_text, run) {
+            // A request's words start after its cue, whose last word tells of the first ("able
+            // to *export*", "why don't you *add*").
+            let before = text[start..body_at].split_whitespace().next_back().map_or(Cue::None, Cue::before);
+            if !words(body, kind == Kind::Idea, before, scratch, run_text, run) {
                 continue;
             }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
@@ -1039,10 +1070,24 @@ mod tests {
         // "stuck" follows "is", which tells nothing; a phrase has no usage of its own.
         assert_eq!(usage("stuck"), Usage::default());
         assert_eq!(usage("cancel order"), Usage::default());
-        // A clause break ends the cue: "the order," does not make "stuck" a thing.
-        let c = conv(&[("customer", "It broke the, stuck lid again.")]);
-        let usage = call_terms(&c, &Known::default()).terms().find(|t| t.key == "stuck").unwrap().usage;
-        assert_eq!(usage, Usage::default());
+        let usage_in = |text: &str, key: &str| {
+            let c = conv(&[("customer", text)]);
+            call_terms(&c, &Known::default()).terms().find(|t| t.key == key).unwrap().usage
+        };
+        // A clause break ends the cue ("the," tells nothing of "stuck"), and so does a link.
+        assert_eq!(usage_in("It broke the, stuck lid again.", "stuck"), Usage::default());
+        assert_eq!(usage_in("It broke the https://example.com stuck lid again.", "stuck"), Usage::default());
+        // "it's" is a pronoun and a verb, not "it": no cue, straight or curly.
+        assert_eq!(usage_in("The lid broke and it's stuck again.", "stuck"), Usage::default());
+        assert_eq!(usage_in("The lid broke and it\u{2019}s stuck again.", "stuck"), Usage::default());
+        // Tweets leave out apostrophes.
+        assert_eq!(
+            usage_in("Hi, they lost the keys again and I cant open my bags!", "open"),
+            Usage { things: 0, actions: 1 }
+        );
+        // A request's words start after its cue, whose last word tells of the first.
+        assert_eq!(usage_in("I want the ability to export reports.", "export"), Usage { things: 0, actions: 1 });
+        assert_eq!(usage_in("You should export reports to PDF.", "export"), Usage { things: 0, actions: 1 });
     }
 
     #[test]
