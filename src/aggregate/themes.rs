@@ -176,8 +176,9 @@ const EARLY_WEIGHT: u64 = 2;
 /// How much more a term counts when a call's lead is chosen if it is not a word said as what is
 /// done ("open", "sit", "earn"; see [`crate::extract::discover::Usage`]): a call is about a thing,
 /// and calls that share a verb are seldom about the same one. Measured on the evaluation's
-/// airline threads: NMI 0.368 -> 0.385, AMI 0.219 -> 0.231, complaint F1 0.761 -> 0.764. Counting
-/// actions out of leads altogether did less (AMI 0.223, F1 0.761).
+/// airline threads: NMI 0.368 -> 0.385, AMI 0.219 -> 0.231, complaint F1 0.761 -> 0.764. Ranking
+/// every action below every thing did less (AMI 0.223, F1 0.761), and so did barring actions
+/// from leading (AMI 0.226, NMI 0.355).
 const THING_WEIGHT: u64 = 2;
 
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
@@ -1134,12 +1135,12 @@ impl<'a> Shown<'a> {
 
 /// The 2-3 most used telling phrases of a theme (most used first, except that with two words
 /// that are not actions to show, one of them leads and one action at most is shown; see
-/// [`TermStats::action`]), or of all its phrases when fewer than two are telling. A word is shown as the collocation that holds it when that is said
-/// in at least half as many of the theme's calls ("pause my subscription", not "pause"), joined
-/// to a chosen phrase it overlaps ("boarding position", not "boarding / position"; "delivery time
-/// windows", not "delivery time / windows"). Otherwise a phrase that repeats a word of a chosen
-/// one is left out ("family plan / whole house", not "family plan / plan whole / whole house").
-/// Words are compared by their stems, so that the words said between a phrase's two ("alerts
+/// [`TermStats::action`]), or of all its phrases when fewer than two are telling. A word is
+/// shown as the collocation that holds it when that is said in at least half as many of the
+/// theme's calls ("pause my subscription", not "pause"), joined to a chosen phrase it overlaps
+/// ("boarding position", not "boarding / position"; "delivery time windows", not "delivery time
+/// / windows"). Otherwise a phrase that repeats a word of a chosen one is left out ("family plan
+/// / whole house", not "family plan / plan whole / whole house"). Words are compared by their stems, so that the words said between a phrase's two ("alerts
 /// for deliveries") and the forms of a word ("bag", "bags") do not count.
 fn label(phrases: &[Named]) -> String {
     // A good word alone ("quick", "refunded") says how something went, not what it was: it names

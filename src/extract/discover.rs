@@ -106,9 +106,10 @@ pub struct Term<'a> {
 
 /// How a word was used, as the word said just before it tells: after "the", "my" or "an" it names
 /// a thing ("the refund", "my order"), after "to", "can" or "I" it says what is done ("to
-/// refund", "I ordered"). A label prefers words that name things: "browser / element / link"
-/// says what a theme is about where "open / manage / browser" does not. It is read from the
-/// corpus itself, so it needs no dictionary of nouns and verbs, only these few grammar words.
+/// refund", "I ordered"). A call is about a thing, so a call's lead term and a theme's label
+/// prefer words that name things ("browser / open / element", not "open / manage / browser").
+/// It is read from the corpus itself, so it needs no dictionary of nouns and verbs, only these
+/// few grammar words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Usage {
     /// Times said after a determiner or a possessive.
@@ -881,8 +882,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             run.clear();
             run_text.clear();
-            // A request's words start after its cue, whose last word tells of the first ("able
-            // to *export*", "why don't you *add*").
+            // A request's words start after its cue, whose last word tells of the first ("the
+            // ability to *export*", "you should *export*").
             let before = text[start..body_at].split_whitespace().next_back().map_or(Cue::None, Cue::before);
             if !words(body, kind == Kind::Idea, before, scratch, run_text, run) {
                 continue;
