@@ -1622,9 +1622,26 @@ mod tests {
         for (i, (order, reset)) in mixed.into_iter().enumerate() {
             collector.add(&format!("c{i}"), &said(&[("order", order), ("reset", reset)]), &[]);
         }
+        collector.add("c3", &said(&[("lid", Usage::default())]), &[]);
         let action_of = |key: &str| collector.terms.iter().find(|t| t.key == key).unwrap().action();
         assert!(!action_of("order"));
         assert!(action_of("reset"));
+        // A word never said after a cue is none.
+        assert!(!action_of("lid"));
+        // From the calls to the label: "open", said as an action, in the most calls, does not
+        // lead it.
+        let mut calls = Vec::new();
+        for i in 0..10 {
+            let mut words = vec![("open", action)];
+            if i < 8 {
+                words.extend([("browser", thing), ("element", thing)]);
+            }
+            calls.push((format!("c{i}"), said(&words)));
+        }
+        filler(&mut calls, 60);
+        let (themes, _) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+        let labels: Vec<&str> = themes.themes.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["browser / open / element"]);
     }
 
     #[test]
