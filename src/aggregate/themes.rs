@@ -558,9 +558,9 @@ impl Collector {
         let rank = |raw: u32| {
             let t = raw & !EARLY;
             let weight = if raw & EARLY != 0 { EARLY_WEIGHT } else { 1 };
-            let idea = self.terms[t as usize].kind == Kind::Idea;
-            let phrase = idea && self.terms[t as usize].key.contains(' ');
             let term = &self.terms[t as usize];
+            let idea = term.kind == Kind::Idea;
+            let phrase = idea && term.key.contains(' ');
             let weight = if term.action() { weight } else { weight * THING_WEIGHT };
             (idea, phrase, term.calls * weight, std::cmp::Reverse(self.text(t)))
         };
@@ -1152,11 +1152,10 @@ fn label(phrases: &[Named]) -> String {
     let naming: Vec<&Named> = phrases.iter().filter(|p| !light(p) && !good(p)).collect();
     let naming = if naming.is_empty() { phrases.iter().collect() } else { naming };
     let telling: Vec<&Named> = naming.iter().copied().filter(|p| p.telling).collect();
-    let pool: Vec<&Named> = if telling.len() >= 2 { telling } else { naming };
+    let mut pool: Vec<&Named> = if telling.len() >= 2 { telling } else { naming };
     // A label leads with a word that names a thing and shows one word of what is done at most,
     // when the pool has two things to name: "browser / open / element", not "open / manage /
     // browser", while "order / online / cancel" keeps its one. Otherwise in order of use.
-    let mut pool = pool;
     let mut actions_left = usize::MAX;
     if pool.iter().filter(|p| !p.action).count() >= 2 {
         if let Some(first) = pool.iter().position(|p| !p.action) {

@@ -158,15 +158,14 @@ impl Cue {
     }
 
     /// The cue of a word as written in the text (any case, punctuation around it, curly
-    /// apostrophes): none after a clause break.
-    fn before(written: &str) -> Cue {
+    /// apostrophes), read as [`words`] reads it, with `buf` to lowercase it in: none after a
+    /// clause break.
+    fn before(written: &str, buf: &mut String) -> Cue {
         if written.ends_with(CLAUSE_ENDS) {
             return Cue::None;
         }
-        let word = trim_to(written, char::is_alphanumeric);
-        let word: String =
-            word.chars().map(|c| if c == '\u{2019}' { '\'' } else { c }).flat_map(char::to_lowercase).collect();
-        Cue::of(&word)
+        lowercase_word(trim_to(written, char::is_alphanumeric), buf);
+        Cue::of(buf)
     }
 }
 
@@ -609,6 +608,26 @@ struct RunWordAt {
     cue: Cue,
 }
 
+/// `word` (a chunk trimmed to its letters and digits) as [`words`] looks it up, into `buf`:
+/// lowercase, straight apostrophes, no hyphens ("Wi-Fi" is "wifi").
+fn lowercase_word(word: &str, buf: &mut String) {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+        if buf.contains('-') {
+            buf.retain(|c| c != '-');
+        }
+    } else {
+        buf.extend(
+            word.chars()
+                .filter(|c| *c != '-')
+                .map(|c| if c == '\u{2019}' { '\'' } else { c })
+                .flat_map(char::to_lowercase),
+        );
+    }
+}
+
 /// Appends `span` to `into` as a label shows it: lowercase, single spaces, straight apostrophes.
 fn push_said(span: &str, into: &mut String) {
     for (i, w) in spaced(span).enumerate() {
@@ -688,23 +707,8 @@ fn words(
             }
         }
         let ends_clause = chunk.ends_with(CLAUSE_ENDS);
-        buf.clear();
         let trimmed = trim_to(chunk, char::is_alphanumeric);
-        if trimmed.is_ascii() {
-            buf.push_str(trimmed);
-            buf.make_ascii_lowercase();
-            if buf.contains('-') {
-                buf.retain(|c| c != '-');
-            }
-        } else {
-            buf.extend(
-                trimmed
-                    .chars()
-                    .filter(|c| *c != '-')
-                    .map(|c| if c == '\u{2019}' { '\'' } else { c })
-                    .flat_map(char::to_lowercase),
-            );
-        }
+        lowercase_word(trimmed, buf);
         let word = buf.strip_suffix("'s").unwrap_or(buf.as_str());
         // A capital after the first word marks a name; so does a capital first word followed by
         // another capitalised word ("Fatima Reyes, that's me"). A capital inside a word after a
@@ -884,7 +888,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             run_text.clear();
             // A request's words start after its cue, whose last word tells of the first ("the
             // ability to *export*", "you should *export*").
-            let before = text[start..body_at].split_whitespace().next_back().map_or(Cue::None, Cue::before);
+            let before = (text[start..body_at].split_whitespace().next_back())
+                .map_or(Cue::None, |w| Cue::before(w, &mut scratch.word));
             if !words(body, kind == Kind::Idea, before, scratch, run_text, run) {
                 continue;
             }
