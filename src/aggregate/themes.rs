@@ -1052,12 +1052,12 @@ struct Named<'a> {
     action: bool,
 }
 
-/// Verbs of knowing and of being able, as stems: customers say them about anything ("I don't
-/// understand why", "am I able to"), so they name no theme, and a label leaves them out. They stay
-/// terms, and so count in which calls go together: as stop words they took the seat threads' theme
-/// away on the airline threads of the evaluation.
+/// Verbs of knowing, as stems: customers say them about anything ("I don't understand why", "I
+/// guess"), so they name no theme, and a label leaves them out. They stay terms, and so count in
+/// which calls go together: as stop words they took the seat threads' theme away on the airline
+/// threads of the evaluation. ("able" of "be able to" is a stop word, as "can" is.)
 const LIGHT_WORDS: &[&str] =
-    &["understand", "understood", "abl", "wonder", "suppos", "guess", "expect", "realiz", "realis", "believ", "assum"];
+    &["understand", "understood", "wonder", "suppos", "guess", "expect", "realiz", "realis", "believ", "assum"];
 
 /// Words that any topic uses, as stems: they place a thing in time or count it ("days", "first",
 /// "new"), speak of people at large, or judge without saying what was wrong ("bad", "worst").

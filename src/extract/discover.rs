@@ -1184,6 +1184,8 @@ mod tests {
             ["parcel", "wait", "exampl", "exampl attach", "attach"]
         );
         assert_eq!(said("The parcel I waited for example never came."), ["parcel", "wait"]);
+        // "be able to" is "can": no more a term than the modal is.
+        assert_eq!(said("Why am I not able to change my seat?"), ["chang", "chang seat", "seat"]);
         // The reader looks an opener up only for a word of three letters at most.
         assert!(DISCOURSE.iter().all(|(opener, _)| opener.len() <= 3));
     }
