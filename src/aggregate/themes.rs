@@ -376,7 +376,13 @@ impl Collector {
         let tables = 2 * rayon::current_num_threads();
         let dense_up_to = DENSE_PAIRS.min(((DENSE_PAIRS_BYTES / 4 / tables) as f64).sqrt() as usize);
         let together = self.together(&is_candidate, dense_up_to);
-        let topical = self.topical(&together, &is_candidate);
+        // A word any topic uses (see [`EVERYDAY_WORDS`]) takes no call to a theme, as its lead or
+        // by joining one later: a theme it led would be about nothing ("month": "a month ago",
+        // "three months of bills", "$500 a month").
+        let topical: Vec<bool> = (self.topical(&together, &is_candidate).into_iter())
+            .zip(&self.terms)
+            .map(|(topical, term)| topical && !EVERYDAY_WORDS.contains(&term.key.as_str()))
+            .collect();
         let mut leads = topical.clone();
         // Assign calls to leads, join the leads that go together into themes, and dissolve the
         // themes under the minimum, the smaller half at a time (their calls may make another theme
@@ -1062,9 +1068,13 @@ const LIGHT_WORDS: &[&str] =
 /// Words that any topic uses, as stems: they place a thing in time or count it ("days", "first",
 /// "new"), speak of people at large, or judge without saying what was wrong ("bad", "worst").
 /// Like [`LIGHT_WORDS`] they stay terms, and so count in which calls go together, but a label
-/// shows them only within a phrase ("long time", "new card"). Measured on the evaluation's
-/// complaint tweets: "time / send / received" became "send / received / service", "days /
-/// package / busy" "package / busy", "month / charged" "charged", "bad / listed" "listed".
+/// shows them only within a phrase ("long time", "new card"), and alone they take no call to a
+/// theme. Measured on the evaluation's complaint tweets, labels first: "time / send / received"
+/// became "send / received / service", "days / package / busy" "package / busy", "month /
+/// charged" "charged", "bad / listed" "listed". Then themes: "charged" (led by "month") and
+/// "listed" (by "bad") went, "return" became "return / policy"; on the airline threads NMI
+/// 0.385 -> 0.394, AMI 0.231 -> 0.239; complaint precision 0.780 -> 0.779, recall 0.763 ->
+/// 0.738.
 const EVERYDAY_WORDS: &[&str] = &[
     "time",
     "day",
@@ -1584,6 +1594,26 @@ mod tests {
             };
             assert_eq!(*a, want, "{id}");
         }
+    }
+
+    #[test]
+    fn a_word_any_topic_uses_leads_no_call() {
+        // "month" in eight calls: four about a bill, four that share nothing else, among calls
+        // about other things.
+        let mut calls = Vec::new();
+        for i in 0..4 {
+            calls.push((format!("bill{i}"), call(&["month", "bill", &format!("b{i}")])));
+            calls.push((format!("other{i}"), call(&["month", &format!("thing{i}")])));
+        }
+        for i in 0..30 {
+            calls.push((format!("none{i}"), call(&[&format!("z{i}")])));
+        }
+        let (themes, ids) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+        let labels: Vec<&str> = themes.themes.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["bill"], "{themes:#?}");
+        let themed: Vec<&str> =
+            ids.iter().zip(&themes.assignment).filter(|(_, a)| a.is_some()).map(|(id, _)| id.as_str()).collect();
+        assert_eq!(themed, ["bill0", "bill1", "bill2", "bill3"]);
     }
 
     #[test]
