@@ -7,7 +7,8 @@
 //!    an airline).
 //! 2. A candidate may lead a theme when it is topical: two calls that use it have more other words
 //!    in common than two calls at large ("seat" comes with "economy" and "row"; "day" and
-//!    "people" come with anything, and would gather calls about anything).
+//!    "people" come with anything, and would gather calls about anything), and it is not one of
+//!    the words any topic uses ([`EVERYDAY_WORDS`]: "month", "first", "bad").
 //! 3. Each call's lead is the topical term it says that most calls use (the customer's opening
 //!    counting double; an idea term before any complaint term): a call goes with the commonest
 //!    thing it is about. Leads that keep company
@@ -378,7 +379,8 @@ impl Collector {
         let together = self.together(&is_candidate, dense_up_to);
         // A word any topic uses (see [`EVERYDAY_WORDS`]) takes no call to a theme, as its lead or
         // by joining one later: a theme it led would be about nothing ("month": "a month ago",
-        // "three months of bills", "$500 a month").
+        // "three months of bills", "$500 a month"). (The label, which also reads these flags,
+        // leaves such words out on its own.)
         let topical: Vec<bool> = (self.topical(&together, &is_candidate).into_iter())
             .zip(&self.terms)
             .map(|(topical, term)| topical && !EVERYDAY_WORDS.contains(&term.key.as_str()))
@@ -1599,21 +1601,31 @@ mod tests {
     #[test]
     fn a_word_any_topic_uses_leads_no_call() {
         // "month" in eight calls: four about a bill, four that share nothing else, among calls
-        // about other things.
-        let mut calls = Vec::new();
-        for i in 0..4 {
-            calls.push((format!("bill{i}"), call(&["month", "bill", &format!("b{i}")])));
-            calls.push((format!("other{i}"), call(&["month", &format!("thing{i}")])));
+        // about other things; the same with "new" in requests.
+        for kind in [Kind::Complaint, Kind::Idea] {
+            let (word, thing) = if kind == Kind::Idea { ("new", "card") } else { ("month", "bill") };
+            let said = |words: &[&str]| {
+                let mut c = CallTerms::default();
+                for &key in words {
+                    c.push(Term { kind, key, surface: key, early: false, usage: Default::default() });
+                }
+                c
+            };
+            let mut calls = Vec::new();
+            for i in 0..4 {
+                calls.push((format!("{thing}{i}"), said(&[word, thing, &format!("b{i}")])));
+                calls.push((format!("other{i}"), said(&[word, &format!("thing{i}")])));
+            }
+            for i in 0..30 {
+                calls.push((format!("none{i}"), said(&[&format!("z{i}")])));
+            }
+            let (themes, ids) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
+            let labels: Vec<&str> = themes.themes.iter().map(|t| t.label.as_str()).collect();
+            assert_eq!(labels, [thing], "{themes:#?}");
+            let themed: Vec<&str> =
+                ids.iter().zip(&themes.assignment).filter(|(_, a)| a.is_some()).map(|(id, _)| id.as_str()).collect();
+            assert_eq!(themed, (0..4).map(|i| format!("{thing}{i}")).collect::<Vec<_>>());
         }
-        for i in 0..30 {
-            calls.push((format!("none{i}"), call(&[&format!("z{i}")])));
-        }
-        let (themes, ids) = run(calls, &ThemeRules { min_calls: 3, ..ThemeRules::default() });
-        let labels: Vec<&str> = themes.themes.iter().map(|t| t.label.as_str()).collect();
-        assert_eq!(labels, ["bill"], "{themes:#?}");
-        let themed: Vec<&str> =
-            ids.iter().zip(&themes.assignment).filter(|(_, a)| a.is_some()).map(|(id, _)| id.as_str()).collect();
-        assert_eq!(themed, ["bill0", "bill1", "bill2", "bill3"]);
     }
 
     #[test]
