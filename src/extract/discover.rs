@@ -795,7 +795,7 @@ struct Marker {
 /// Discourse markers: they order or hedge what is said ("for example", "any idea why"), whatever
 /// the topic. Measured on the evaluation's corpora as `scripts/eval.py` runs them (with the
 /// default taxonomy), "for example" made a theme of its own out of 8 unrelated suggestions, and
-/// "any idea" the most of one of 9 complaint tweets.
+/// "any idea (when / why)" held together 6 of the 9 complaint tweets of another.
 const DISCOURSE: &[Marker] = &[
     Marker { opener: "for", word: "example", anywhere: true },
     Marker { opener: "for", word: "instance", anywhere: false },
