@@ -1604,13 +1604,7 @@ mod tests {
         // about other things; the same with "new" in requests.
         for kind in [Kind::Complaint, Kind::Idea] {
             let (word, thing) = if kind == Kind::Idea { ("new", "card") } else { ("month", "bill") };
-            let said = |words: &[&str]| {
-                let mut c = CallTerms::default();
-                for &key in words {
-                    c.push(Term { kind, key, surface: key, early: false, usage: Default::default() });
-                }
-                c
-            };
+            let said = |words: &[&str]| if kind == Kind::Idea { asked(words) } else { call(words) };
             let mut calls = Vec::new();
             for i in 0..4 {
                 calls.push((format!("{thing}{i}"), said(&[word, thing, &format!("b{i}")])));

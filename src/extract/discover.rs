@@ -464,6 +464,8 @@ struct Facts {
     role: WordRole,
     /// What it tells of the word after it.
     cue: Cue,
+    /// The first word of a discourse marker it is, if any ("for" of "for example").
+    opens: Option<&'static str>,
 }
 
 /// What a word is to [`words`].
@@ -513,6 +515,7 @@ impl Facts {
             stopped: matches!(word, "down" | "offline"),
             role,
             cue: Cue::of(word),
+            opens: DISCOURSE.iter().find(|m| m.opener == word).map(|m| m.opener),
         }
     }
 }
@@ -733,12 +736,7 @@ fn words(
         let marker = opener.is_some_and(|(o, head)| {
             DISCOURSE.iter().any(|m| m.opener == o && m.word == word && (m.anywhere || head || ends_clause))
         });
-        // Every opener is a short word: most words need no look at the list.
-        opener = if ends_clause || word.len() > 3 {
-            None
-        } else {
-            DISCOURSE.iter().find(|m| m.opener == word).map(|m| (m.opener, clause_head))
-        };
+        opener = if ends_clause { None } else { word_facts.opens.map(|o| (o, clause_head)) };
         clause_head = ends_clause;
         match word_facts.role {
             // "example" of "for example" orders the talk; it is no thing talked about, and no
@@ -1224,7 +1222,7 @@ mod tests {
         // "be able to" is "can": no more a term than the modal is, nor is "unable".
         assert_eq!(said("Why am I not able to change my seat?"), ["chang", "chang seat", "seat"]);
         assert_eq!(said("Why am I unable to change my seat?"), ["chang", "chang seat", "seat"]);
-        // The reader looks an opener up only for a word of three letters at most.
+        // Every opener is a short grammar word, found among a word's facts.
         assert!(DISCOURSE.iter().all(|m| m.opener.len() <= 3));
     }
 
