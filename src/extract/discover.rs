@@ -716,16 +716,18 @@ fn words(
                 continue;
             }
         }
-        let ends_clause = chunk.ends_with(CLAUSE_ENDS);
         let trimmed = trim_to(chunk, char::is_alphanumeric);
+        // Punctuation after the word ends its clause, whatever follows it in the chunk ("Delay...🙄").
+        let ends_clause = chunk[offset(trimmed) - range.start + trimmed.len()..].contains(CLAUSE_ENDS);
         lowercase_word(trimmed, buf);
         let word = buf.strip_suffix("'s").unwrap_or(buf.as_str());
         // A capital after the first word marks a name; so does a capital first word followed by
-        // another capitalised word ("Fatima Reyes, that's me"). A capital inside a word after a
-        // small letter does not: "WiFi", "iPhone" are things, written the way the trade does.
+        // another capitalised word ("Fatima Reyes, that's me"), unless punctuation ends it
+        // ("Delay... Detroit again"). A capital inside a word after a small letter does not:
+        // "WiFi", "iPhone" are things, written the way the trade does.
         let name = names_by_case
             && if i == 0 {
-                capital(Some(range)) && capital(chunks.get(1))
+                capital(Some(range)) && !ends_clause && capital(chunks.get(1))
             } else {
                 has_capital(chunk) && !camel_case(trimmed)
             };
@@ -1410,6 +1412,26 @@ mod tests {
         let terms = call_terms(&c, &Known::default());
         let want = ["wifi", "wifi entertain", "entertain", "entertain broken", "broken", "broken board", "board"];
         assert_eq!(keys(&terms, Kind::Complaint), want);
+    }
+
+    /// Punctuation after a word ends its clause though an emoji follows it in the same chunk, and
+    /// a capitalised first word so ended is not the first half of a name.
+    #[test]
+    fn punctuation_before_an_emoji_ends_the_clause() {
+        let said = |text: &str| {
+            let terms = call_terms(&conv(&[("customer", text)]), &Known::default());
+            keys(&terms, Kind::Complaint).into_iter().map(str::to_string).collect::<Vec<_>>()
+        };
+        // Before, "Delay" followed by "Detroit" was read as a two-word name and gave nothing.
+        let terms = said("Delay...\u{1f644}\u{1f334} Detroit again, we sat on the ground");
+        assert!(terms.contains(&"delay".to_string()), "{terms:?}");
+        assert!(!terms.iter().any(|t| t.contains("detroit")), "{terms:?}");
+        // No phrase across the clause end: "delay" and "seat" stay apart.
+        assert_eq!(said("the delay!\u{1f621} seats broken"), ["delay", "seat", "seat broken", "broken"]);
+        // An emoji alone does not end it.
+        assert_eq!(said("the delay\u{1f621} seats broken")[..2], ["delay", "delay seat"]);
+        // A name of two capitalised words still is one ("Fatima Reyes" gives no term).
+        assert_eq!(said("Fatima Reyes was rude about my lost bag"), ["lost", "lost bag", "bag"]);
     }
 
     #[test]
