@@ -1414,6 +1414,15 @@ mod tests {
         assert_eq!(keys(&terms, Kind::Complaint), want);
     }
 
+    /// A theft is a complaint: "stole" is a negative word of the lexicon, as "stolen" was.
+    #[test]
+    fn a_sentence_about_a_theft_gives_terms() {
+        let c = conv(&[("customer", "A baggage handler stole 3 bottles of wine from my checked bag.")]);
+        let terms = call_terms(&c, &Known::default());
+        let keys = keys(&terms, Kind::Complaint);
+        assert!(["baggag", "wine", "bag"].iter().all(|k| keys.contains(k)), "{keys:?}");
+    }
+
     /// Punctuation after a word ends its clause though an emoji follows it in the same chunk, and
     /// a capitalised first word so ended is not the first half of a name.
     #[test]

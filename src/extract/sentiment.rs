@@ -286,6 +286,35 @@ fn weigh(tokens: &[(usize, Role)], bangs: usize) -> f64 {
 mod tests {
     use super::*;
 
+    /// A negative verb is listed in the forms customers use ("they stole my bag" was no
+    /// complaint while only "steal" and "stolen" were listed), and an idiom's verb is not ("before
+    /// I forget").
+    #[test]
+    fn the_forms_of_negative_verbs_are_listed() {
+        let forms = [
+            ("steal", "stole"),
+            ("steal", "steals"),
+            ("steal", "stealing"),
+            ("cheated", "cheating"),
+            ("ignore", "ignores"),
+            ("refuse", "refuses"),
+            ("delay", "delaying"),
+            ("robbed", "robs"),
+            ("overcharge", "overcharges"),
+            ("complain", "complains"),
+            ("hurt", "hurts"),
+            ("misled", "misleads"),
+            ("froze", "freezing"),
+        ];
+        for (listed, form) in forms {
+            assert!(valence(listed).is_some_and(|v| v < 0.0), "{listed}");
+            assert!(valence(form).is_some_and(|v| v < 0.0), "{form}");
+        }
+        assert!(score("the handler stole my wine") < 0.0);
+        assert_eq!(valence("forget"), None);
+        assert_eq!(score("oh, and before I forget"), 0.0);
+    }
+
     /// The bits of held words never turn a word of the lexicon away, and some words are turned
     /// away by them alone.
     #[test]
