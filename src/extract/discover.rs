@@ -708,6 +708,13 @@ fn words(
     let capital = |c: Option<&std::ops::Range<usize>>| {
         c.and_then(|r| text[r.clone()].chars().next()).is_some_and(char::is_uppercase)
     };
+    // The pronoun "I" is written with a capital whatever it follows ("Sorry I'm driving").
+    let pronoun_i = |c: Option<&std::ops::Range<usize>>| {
+        c.is_some_and(|r| {
+            let word = trim_to(&text[r.clone()], char::is_alphanumeric);
+            word == "I" || word.starts_with("I'") || word.starts_with("I\u{2019}")
+        })
+    };
     // The cue of the word before, for the next content word.
     let mut before = before;
     // The word before, when it opens a discourse marker ("for" of "for example"), and whether it
@@ -735,11 +742,11 @@ fn words(
         let word = buf.strip_suffix("'s").unwrap_or(buf.as_str());
         // A capital after the first word marks a name; so does a capital first word followed by
         // another capitalised word ("Fatima Reyes, that's me"), unless punctuation ends it
-        // ("Delay... Detroit again"). A capital inside a word after a small letter does not:
+        // ("Delay... Detroit again") or the other word is "I" ("Cancelled I think"). A capital inside a word after a small letter does not:
         // "WiFi", "iPhone" are things, written the way the trade does.
         let name = names_by_case
             && if i == 0 {
-                capital(Some(range)) && !ends_clause && capital(chunks.get(1))
+                capital(Some(range)) && !ends_clause && capital(chunks.get(1)) && !pronoun_i(chunks.get(1))
             } else {
                 has_capital(chunk) && !camel_case(trimmed)
             };
@@ -1446,7 +1453,8 @@ mod tests {
     }
 
     /// Punctuation after a word ends its clause though an emoji follows it in the same chunk, and
-    /// a capitalised first word so ended is not the first half of a name.
+    /// a capitalised first word so ended, or followed by the pronoun "I", is not the first half
+    /// of a name.
     #[test]
     fn punctuation_before_an_emoji_ends_the_clause() {
         let said = |text: &str| {
@@ -1465,6 +1473,8 @@ mod tests {
         assert_eq!(said("the delay!\u{1f621} seats broken"), ["delay", "seat", "seat broken", "broken"]);
         // An emoji alone does not end it.
         assert_eq!(said("the delay\u{1f621} seats broken")[..2], ["delay", "delay seat"]);
+        // Nor is a first word followed by the pronoun "I", which always has its capital.
+        assert_eq!(said("Cancelled I think, my connection too"), ["cancel", "connect"]);
         // A name of two capitalised words still is one ("Fatima Reyes" gives no term).
         assert_eq!(said("Fatima Reyes was rude about my lost bag"), ["lost", "lost bag", "bag"]);
     }
