@@ -316,9 +316,9 @@ struct Marks {
 }
 
 impl Marks {
-    /// The first idea cue in `start..end`: where it ends.
-    fn cue_in(&self, start: usize, end: usize) -> Option<usize> {
-        self.cues.iter().find(|&&(a, b)| a >= start && b <= end).map(|&(_, b)| b)
+    /// The first idea cue in `start..end`.
+    fn cue_in(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        self.cues.iter().find(|&&(a, b)| a >= start && b <= end).copied()
     }
 
     /// Whether a word of tone may stand in `start..end`.
@@ -919,14 +919,23 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
                 marked = true;
             }
             let sentence = &text[start..end];
-            let taxonomy_cue = cues.iter().find(|&&(_, _, e)| inside(e, e)).map(|&(_, _, e)| e);
+            let taxonomy_cue = cues.iter().find(|&&(_, _, e)| inside(e, e)).map(|&(_, a, e)| (a.max(start), e));
             // The built-in cues count only where the taxonomy's found none.
             let cue = taxonomy_cue.or_else(|| scratch.marks.cue_in(start, end));
-            let (kind, body_at) = match cue {
-                Some(e) => (Kind::Idea, e),
-                None => (Kind::Complaint, start),
+            let (kind, body_at, body_end) = match cue {
+                // A cue that follows the thing asked for, with nothing after it ("a dark mode would
+                // be great."): the words are those of the clause before it, as the Ideas table
+                // reads them.
+                Some((a, e)) => {
+                    let nothing_after = !text[e..end].contains(char::is_alphanumeric);
+                    match super::idea::clause_before_cue(text, a, e).filter(|_| nothing_after) {
+                        Some(from) => (Kind::Idea, from.max(start), a),
+                        None => (Kind::Idea, e, end),
+                    }
+                }
+                None => (Kind::Complaint, start, end),
             };
-            let mut body = &text[body_at..end];
+            let mut body = &text[body_at..body_end];
             // Complaint words come from what sounds like a complaint, or from a question in the
             // opening (where the reason for a call is said); small talk ("that covers it") is
             // left out. Checked first: it is cheaper than reading the words.
@@ -937,7 +946,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             // Feeling words are blanked to a clause break, so no pair of words spans them.
             let blanked;
-            let feelings = feelings.iter().filter(|&&(_, a, b)| a >= body_at && b <= end);
+            let feelings = feelings.iter().filter(|&&(_, a, b)| a >= body_at && b <= body_end);
             if feelings.clone().next().is_some() {
                 let mut bytes = body.as_bytes().to_vec();
                 for &(_, a, b) in feelings {
@@ -1180,6 +1189,21 @@ mod tests {
         assert_eq!(terms.sentences().collect::<Vec<_>>(), [("The wifi keeps dropping.", 0b111)]);
     }
 
+    /// A cue that comes after the thing asked for, with nothing after it, takes the words of the
+    /// clause before it, as the Ideas table does; with words after it, those.
+    #[test]
+    fn a_cue_after_the_thing_takes_the_clause_before_it() {
+        let ideas = |text: &str| {
+            let terms = call_terms(&conv(&[("customer", text)]), &Known::default());
+            keys(&terms, Kind::Idea).into_iter().map(str::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(ideas("My bill is fine. A dark mode would be great!"), ["dark", "dark mode", "mode"]);
+        assert_eq!(ideas("Honestly, offline maps would be nice :)"), ["offlin", "offlin map", "map"]);
+        assert_eq!(ideas("It would be great to have offline maps."), ["offlin", "offlin map", "map"]);
+        // "please add" comes before the thing: nothing after it names nothing.
+        assert!(ideas("Offline maps, please add!").is_empty());
+    }
+
     #[test]
     fn idea_sentences_give_idea_terms_after_the_cue() {
         let c = conv(&[("customer", "The app is slow. It would be great if you had a dark mode.")]);
@@ -1329,7 +1353,7 @@ mod tests {
         // A cue is whole words: "would be nicer" is not "would be nice", and "Xlet us" no cue.
         assert_eq!(cues, ["would be nice"]);
         let second = text.find("It would").unwrap();
-        assert_eq!(marks.cue_in(second, text.len()), Some(second + "It would be nice".len()));
+        assert_eq!(marks.cue_in(second, text.len()), Some((second + "It ".len(), second + "It would be nice".len())));
         assert_eq!(marks.cue_in(0, second), None);
         assert!(marks.tone_in(0, second) && !marks.tone_in(second, text.len()));
     }
@@ -1366,8 +1390,9 @@ mod tests {
         ] {
             let mut marks = Marks::default();
             marks.find(text);
-            assert_eq!(marks.cue_in(0, text.len()), cue.map(str::len), "{text}");
-            assert_eq!(marks.cue_in(0, text.len()), first_cue_of_sentence(text), "{text}");
+            let end = marks.cue_in(0, text.len()).map(|(_, e)| e);
+            assert_eq!(end, cue.map(str::len), "{text}");
+            assert_eq!(end, first_cue_of_sentence(text), "{text}");
         }
     }
 
@@ -1382,7 +1407,7 @@ mod tests {
             marks.find(&text);
             for (start, end) in normalize::sentences(&text) {
                 let want = first_cue_of_sentence(&text[start..end]).map(|e| start + e);
-                proptest::prop_assert_eq!(marks.cue_in(start, end), want, "{:?}", &text[start..end]);
+                proptest::prop_assert_eq!(marks.cue_in(start, end).map(|(_, e)| e), want, "{:?}", &text[start..end]);
             }
         }
     }

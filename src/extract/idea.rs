@@ -215,10 +215,24 @@ pub fn asked_for(text: &str, cue_end: usize) -> String {
 /// the clause before the cue.
 pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
     let after = asked_for(text, end);
+    if !after.is_empty() {
+        return after;
+    }
+    match clause_before_cue(text, start, end) {
+        Some(from) => asked_for(&text[from..start], 0),
+        None => after,
+    }
+}
+
+/// For an idea cue at `start..end` of `text` that may come after the thing asked for ("a popout
+/// player would be nice"), where the clause before it, which names the thing, starts: after the
+/// punctuation before the cue, and after words that open a clause without naming anything.
+/// `None` for a cue that comes before the thing ("please add").
+pub fn clause_before_cue(text: &str, start: usize, end: usize) -> Option<usize> {
     let cue = text.get(start..end).unwrap_or_default().trim_start().to_ascii_lowercase().replace('\u{2019}', "'");
     let comes_after = ["would ", "could be", "should be", "'d be"].iter().any(|p| cue.starts_with(p));
-    if !after.is_empty() || !comes_after {
-        return after;
+    if !comes_after {
+        return None;
     }
     let before = window_before(text.get(..start).unwrap_or_default());
     let from = before.rfind(['.', '!', '?', ';', ',', ':', '\n', '(', ')']).map_or(0, |i| i + 1);
@@ -232,7 +246,7 @@ pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
         }
         rest = rest[word.len()..].trim_start();
     }
-    asked_for(rest, 0)
+    Some(start - rest.len())
 }
 
 /// Bytes of text read after or before an idea cue for the thing asked for, which is a few words
