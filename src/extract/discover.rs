@@ -742,8 +742,10 @@ fn words(
         let word = buf.strip_suffix("'s").unwrap_or(buf.as_str());
         // A capital after the first word marks a name; so does a capital first word followed by
         // another capitalised word ("Fatima Reyes, that's me"), unless punctuation ends it
-        // ("Delay... Detroit again") or the other word is "I" ("Cancelled I think"). A capital inside a word after a small letter does not:
-        // "WiFi", "iPhone" are things, written the way the trade does.
+        // ("Delay... Detroit again") or the other word is "I" ("Cancelled I think"; the price: a
+        // name said first before "I", "Delta I need help", is read as a word). A capital inside a
+        // word after a small letter does not: "WiFi", "iPhone" are things, written the way the
+        // trade does.
         let name = names_by_case
             && if i == 0 {
                 capital(Some(range)) && !ends_clause && capital(chunks.get(1)) && !pronoun_i(chunks.get(1))
@@ -846,7 +848,8 @@ pub struct Known {
     /// General complaint mentions ("so annoying"): how the customer feels, not about what. The
     /// sentence still gives terms, but not from these words.
     pub feelings: Vec<(u32, usize, usize)>,
-    /// Idea cues: the terms of their sentence come after the cue's end.
+    /// Idea cues: the terms of their sentence come after the cue's end, or, for a cue that
+    /// follows the thing asked for with nothing after it, from the clause before it.
     pub ideas: Vec<(u32, usize, usize)>,
     /// The [`mark_words`] in the customer's turns, by turn in turn order, as the extractor found
     /// them; `None` to look for them here.
@@ -959,7 +962,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             run.clear();
             run_text.clear();
             // A request's words start after its cue, whose last word tells of the first ("the
-            // ability to *export*", "you should *export*").
+            // ability to *export*", "you should *export*"); before a cue, the clause has no such
+            // word.
             let before = (text[start..body_at].split_whitespace().next_back())
                 .map_or(Cue::None, |w| Cue::before(w, &mut scratch.word));
             if !words(body, kind == Kind::Idea, before, scratch, run_text, run) {
@@ -1199,9 +1203,10 @@ mod tests {
         };
         assert_eq!(ideas("My bill is fine. A dark mode would be great!"), ["dark", "dark mode", "mode"]);
         assert_eq!(ideas("Honestly, offline maps would be nice :)"), ["offlin", "offlin map", "map"]);
+        assert_eq!(ideas("Offline maps it'd be great!"), ["offlin", "offlin map", "map"]);
         assert_eq!(ideas("It would be great to have offline maps."), ["offlin", "offlin map", "map"]);
         // "please add" comes before the thing: nothing after it names nothing.
-        assert!(ideas("Offline maps, please add!").is_empty());
+        assert!(ideas("Offline maps please add!").is_empty());
     }
 
     #[test]

@@ -230,7 +230,7 @@ pub fn asked_for_around(text: &str, start: usize, end: usize) -> String {
 /// `None` for a cue that comes before the thing ("please add").
 pub fn clause_before_cue(text: &str, start: usize, end: usize) -> Option<usize> {
     let cue = text.get(start..end).unwrap_or_default().trim_start().to_ascii_lowercase().replace('\u{2019}', "'");
-    let comes_after = ["would ", "could be", "should be", "'d be"].iter().any(|p| cue.starts_with(p));
+    let comes_after = ["would ", "could be", "should be", "'d be", "it'd be"].iter().any(|p| cue.starts_with(p));
     if !comes_after {
         return None;
     }
