@@ -1152,8 +1152,9 @@ impl<'a> Shown<'a> {
 /// theme's calls ("pause my subscription", not "pause"), joined to a chosen phrase it overlaps
 /// ("boarding position", not "boarding / position"; "delivery time windows", not "delivery time
 /// / windows"). Otherwise a phrase that repeats a word of a chosen one is left out ("family plan
-/// / whole house", not "family plan / plan whole / whole house"). Words are compared by their stems, so that the words said between a phrase's two ("alerts
-/// for deliveries") and the forms of a word ("bag", "bags") do not count.
+/// / whole house", not "family plan / plan whole / whole house"). Words are compared by their
+/// stems, so that the words said between a phrase's two ("alerts for deliveries") and the forms
+/// of a word ("bag", "bags") do not count.
 fn label(phrases: &[Named]) -> String {
     // A good word alone ("quick", "refunded") says how something went, not what it was: it names
     // a theme only within a phrase ("loyalty discount").

@@ -129,8 +129,8 @@ impl Usage {
     }
 }
 
-/// The marks that end a clause when a chunk of text ends with them: no phrase and no cue goes
-/// across them.
+/// The marks that end a clause when they follow a word (see [`ends_clause`]): no phrase and no
+/// cue goes across them.
 const CLAUSE_ENDS: [char; 8] = [',', ';', ':', '.', '!', '?', ')', '"'];
 
 /// What a word tells of the word after it; see [`Usage`].
@@ -931,7 +931,7 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
                 // reads them.
                 Some((a, e)) => {
                     let nothing_after = !text[e..end].contains(char::is_alphanumeric);
-                    match super::idea::clause_before_cue(text, a, e).filter(|_| nothing_after) {
+                    match nothing_after.then(|| super::idea::clause_before_cue(text, a, e)).flatten() {
                         Some(from) => (Kind::Idea, from.max(start), a),
                         None => (Kind::Idea, e, end),
                     }
