@@ -5,11 +5,13 @@
 #   bash scripts/bench.sh --quick    # ~100 MB corpus, 1 run each (about 1-2 minutes)
 #
 # Options: --runs N (runs per measurement, default 3, or 1 with --quick), --out FILE (default
-# BENCHMARKS.md at the repository root), --help. Environment: EARFUL_BENCH_DIR (scratch dir),
-# EARFUL_BENCH_CALLS (corpus size in records, for experiments), CARGO_TARGET_DIR.
+# BENCHMARKS.md at the repository root), --no-pgo (full mode: leave out the PGO build's rows),
+# --pgo (quick mode: add them), --help. Environment: EARFUL_BENCH_DIR (scratch dir),
+# EARFUL_BENCH_CALLS (corpus size in records, for experiments), CARGO_TARGET_DIR, EARFUL_PGO_DIR.
 #
 # What it does, from any working directory:
-#   1. builds earful in release (CARGO_TARGET_DIR, default ~/.cache/earful-target);
+#   1. builds earful in release (CARGO_TARGET_DIR, default ~/.cache/earful-target) and, unless
+#      told not to, the profile-guided build of scripts/pgo.sh (about 15 minutes more when cold);
 #   2. generates the corpus with `earful sample --calls N --seed 7 --length 3` into
 #      ~/.cache/earful-bench (EARFUL_BENCH_DIR overrides), reused while the parameters and
 #      src/sample.rs are unchanged, plus its first quarter and first half (whole lines);
@@ -29,6 +31,7 @@ say() { echo "bench: $*" >&2; }
 
 QUICK=0
 RUNS=""
+PGO=""
 OUT_MD="$ROOT/BENCHMARKS.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,7 +40,9 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS=${1#--runs=} ;;
     --out) [ $# -ge 2 ] || die "--out needs a file"; OUT_MD=$2; shift ;;
     --out=*) OUT_MD=${1#--out=} ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --pgo) PGO=1 ;;
+    --no-pgo) PGO=0 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -48,9 +53,9 @@ case "$OUT_MD" in /*) ;; *) OUT_MD="$OLDPWD/$OUT_MD" ;; esac
 SEED=7
 LENGTH=3
 if [ "$QUICK" = 1 ]; then
-  MODE=quick; CALLS=${EARFUL_BENCH_CALLS:-32400}; RUNS=${RUNS:-1}
+  MODE=quick; CALLS=${EARFUL_BENCH_CALLS:-32400}; RUNS=${RUNS:-1}; PGO=${PGO:-0}
 else
-  MODE=full; CALLS=${EARFUL_BENCH_CALLS:-323500}; RUNS=${RUNS:-3}
+  MODE=full; CALLS=${EARFUL_BENCH_CALLS:-323500}; RUNS=${RUNS:-3}; PGO=${PGO:-1}
 fi
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive number, got '$RUNS'"
 
@@ -78,6 +83,22 @@ say "building earful (release) ..."
 cargo build --release --locked --quiet || die "cargo build --release failed"
 EARFUL="$CARGO_TARGET_DIR/release/earful"
 [ -x "$EARFUL" ] || die "no binary at $EARFUL"
+# The same code built with profile-guided optimisation. Without it (no llvm-tools, say) the
+# benchmark still runs, and BENCHMARKS.md says why those rows are missing.
+EARFUL_PGO=""
+PGO_NOTE=""
+if [ "$PGO" = 1 ]; then
+  say "building earful with PGO (scripts/pgo.sh) ..."
+  if EARFUL_PGO=$(bash scripts/pgo.sh); then
+    [ -x "$EARFUL_PGO" ] || die "scripts/pgo.sh printed no binary"
+  else
+    EARFUL_PGO=""
+    PGO_NOTE="scripts/pgo.sh failed (see the benchmark's stderr), so the PGO build was not measured."
+    say "$PGO_NOTE"
+  fi
+else
+  PGO_NOTE="The PGO build was not measured (--no-pgo, or --quick without --pgo)."
+fi
 
 # 2. Corpus, reused when calls, seed, length and the generator are the same.
 GEN=$(sha256sum src/sample.rs | cut -c1-12)
@@ -144,6 +165,7 @@ plan() {
   local shown="$*"
   shown=${shown//$BENCH_DIR/$BENCH_SHOWN}
   shown=${shown//$CARGO_TARGET_DIR\/release\/earful/earful}
+  [ -z "$EARFUL_PGO" ] || shown=${shown//$EARFUL_PGO/earful-pgo}
   shown=${shown//$ROOT\//}
   printf '%s\t%s\n' "$name" "$shown" >>"$COMMANDS"
   SHOWN[$name]=$shown
@@ -192,6 +214,7 @@ run_rounds() {
   printf 'first quarter and half, whole lines (in the corpus folder)\tSIZE=$(stat -c %%s sample/calls.jsonl); head -c $((SIZE / 4)) sample/calls.jsonl | sed %s > quarter.jsonl; head -c $((SIZE / 2)) sample/calls.jsonl | sed %s > half.jsonl\n' "'\$d'" "'\$d'"
   printf 'taxonomies\tpython3 scripts/make_taxonomy.py --phrases 1000 --out %s; python3 scripts/make_taxonomy.py --phrases 10000 --out %s\n' "$T1K" "$T10K"
   printf 'peer venv\tpython3 -m venv %s && %s/bin/pip install pyahocorasick\n' "$VENV" "$VENV"
+  [ "$PGO" != 1 ] || printf 'PGO build (earful-pgo)\tbash scripts/pgo.sh\n'
 } | sed "s|$BENCH_DIR|$BENCH_SHOWN|g" >>"$COMMANDS"
 
 # The issue's runs 2, 4 and 5 are "no discovery"; run 3 is the same as 2 with discovery on.
@@ -206,6 +229,13 @@ plan threads2 "$FULL" -- "${MINE[@]}" "$FULL" --taxonomy "$T1K" --threads 2 --ou
 plan peer "$FULL" -- "$PEER_PY" scripts/peer.py "$FULL" "$T1K" "$WORK/out/peer.csv"
 plan rss_quarter "$QUARTER" -- "${MINE[@]}" "$QUARTER" --taxonomy "$T1K" --out "$WORK/out/quarter"
 plan rss_half "$HALF" -- "${MINE[@]}" "$HALF" --taxonomy "$T1K" --out "$WORK/out/half"
+if [ -n "$EARFUL_PGO" ]; then
+  MINE_PGO=("$EARFUL_PGO" "${MINE[@]:1}")
+  DISCOVER_PGO=("$EARFUL_PGO" "${DISCOVER[@]:1}")
+  plan mine1k_pgo "$FULL" -- "${MINE_PGO[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/mine1k_pgo"
+  plan discover_pgo "$FULL" -- "${DISCOVER_PGO[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/discover_pgo"
+  plan mine10k_pgo "$FULL" -- "${MINE_PGO[@]}" "$FULL" --taxonomy "$T10K" --out "$WORK/out/mine10k_pgo"
+fi
 run_rounds
 # Each measurement writes its own folder: the manifests of the last round.
 cp "$WORK/out/mine1k/manifest.json" "$WORK/manifest-full.json"
@@ -225,7 +255,7 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null | grep -v ' B
     COMMIT="$COMMIT (with uncommitted changes)"
 fi
 export BENCH_SHOWN MODE RUNS CALLS SEED LENGTH LOAD_START LOAD_END COMMIT RESULTS COMMANDS WORK OUT_MD
-export STAT_START STAT_END SECS_START SECS_END OWN_CPU
+export STAT_START STAT_END SECS_START SECS_END OWN_CPU PGO_NOTE
 export RUSTC_VERSION="$(rustc --version)"
 export EARFUL_VERSION="$("$EARFUL" --version)"
 export NPROC="$(nproc)"
@@ -315,7 +345,10 @@ w(f"- load average (1, 5, 15 min): {E['LOAD_START']} at the start, {E['LOAD_END'
   " the benchmark's own runs)")
 w(f"- other processes during the run: {other_cores:.2f} cores on average (the machine's CPU time from /proc/stat,"
   " less the benchmark's own)")
-w(f"- {E['RUSTC_VERSION']}; {E['EARFUL_VERSION']}, commit {E['COMMIT']}, release profile")
+pgo = "mine1k_pgo" in rows
+w(f"- {E['RUSTC_VERSION']}; {E['EARFUL_VERSION']}, commit {E['COMMIT']}, release profile"
+  + ("; rows marked PGO: the same code built by `scripts/pgo.sh` (profile-guided optimisation, trained on a"
+     " generated night of another seed)" if pgo else ""))
 w(f"- peer: {E['PEER_PYTHON']}")
 w("")
 w("## Corpus")
@@ -350,7 +383,14 @@ w(line("6 | Python peer (json + pyahocorasick), 1,000 phrases", "peer", calls["f
 w(line("7a | mine, 1,000 phrases, first quarter", "rss_quarter", calls["quarter"]))
 w(line("7b | mine, 1,000 phrases, first half", "rss_half", calls["half"]))
 w(line("7c | mine, 1,000 phrases, whole corpus (= row 2)", "mine1k", calls["full"]))
+if pgo:
+    w(line("8a | mine, 1,000 phrases, PGO build", "mine1k_pgo", calls["full"]))
+    w(line("8b | mine, 1,000 phrases, with discovery, PGO build", "discover_pgo", calls["full"]))
+    w(line("8c | mine, 10,000 phrases, PGO build", "mine10k_pgo", calls["full"]))
 w("")
+if E["PGO_NOTE"]:
+    w(E["PGO_NOTE"])
+    w("")
 with open(os.path.join(E["WORK"], "manifest-full.json")) as f:
     timings = json.load(f).get("timings", {})
 if timings:
@@ -376,9 +416,21 @@ w("| target | measured | status |")
 w("|---|---|---|")
 def status(ok):
     return "met" if ok else "**not met**"
-w(f"| mine, 1,000 phrases: >= 600 MB/s | {fmt(mbs('mine1k'))} MB/s | {status(mbs('mine1k') >= 600)} |")
-w(f"| mine, 10,000 phrases: >= 350 MB/s | {fmt(mbs('mine10k'))} MB/s | {status(mbs('mine10k') >= 350)} |")
-w(f"| >= 10x the Python peer | {peer_ratio:.1f}x | {status(peer_ratio >= 10)} |")
+def both(name, floor, unit="MB/s"):
+    # The release build's figure, and the PGO build's when it ran; the status of each.
+    if not pgo:
+        return f"{fmt(mbs(name))} {unit} | {status(mbs(name) >= floor)}"
+    p = mbs(name + "_pgo")
+    return (f"{fmt(mbs(name))} {unit} (release), {fmt(p)} {unit} (PGO) |"
+            f" release: {status(mbs(name) >= floor)}; PGO: {status(p >= floor)}")
+w(f"| mine, 1,000 phrases: >= 600 MB/s | {both('mine1k', 600)} |")
+w(f"| mine, 10,000 phrases: >= 350 MB/s | {both('mine10k', 350)} |")
+if pgo:
+    pgo_ratio = mbs("mine1k_pgo") / mbs("peer")
+    w(f"| >= 10x the Python peer | {peer_ratio:.1f}x (release), {pgo_ratio:.1f}x (PGO) |"
+      f" release: {status(peer_ratio >= 10)}; PGO: {status(pgo_ratio >= 10)} |")
+else:
+    w(f"| >= 10x the Python peer | {peer_ratio:.1f}x | {status(peer_ratio >= 10)} |")
 w(f"| 2 threads >= 1.7x 1 thread | {thread_ratio:.2f}x | {status(thread_ratio >= 1.7)} |")
 rss_full = med("mine1k", "rss") / 1e6
 if full_bytes >= 0.9e9:
@@ -388,14 +440,18 @@ else:
       " not measured (quick run: no 1 GB input) |")
 disc_ratio = mbs("discover") / mbs("mine1k")
 w(f"| discovery: at least half the throughput without it | {disc_ratio:.2f}x ({fmt(mbs('discover'))} vs {fmt(mbs('mine1k'))} MB/s) | {status(disc_ratio >= 0.5)} |")
+if pgo:
+    d = mbs("discover_pgo") / mbs("mine1k_pgo")
+    w(f"| discovery, PGO build | {d:.2f}x ({fmt(mbs('discover_pgo'))} vs {fmt(mbs('mine1k_pgo'))} MB/s) | {status(d >= 0.5)} |")
 w("")
 w("## Commands")
 w("")
-w(f"Paths: the corpus and taxonomies live in `{E['BENCH_SHOWN']}`, `earful` is the release binary.")
+w(f"Paths: the corpus and taxonomies live in `{E['BENCH_SHOWN']}`, `earful` is the release binary"
+  + (", `earful-pgo` the one `scripts/pgo.sh` builds." if pgo else "."))
 w("")
 w("```sh")
 labels = {"parse": "1", "mine1k": "2", "mine10k": "4", "threads1": "5a", "threads2": "5b", "peer": "6",
-          "rss_quarter": "7a", "rss_half": "7b"}
+          "rss_quarter": "7a", "rss_half": "7b", "mine1k_pgo": "8a", "discover_pgo": "8b", "mine10k_pgo": "8c"}
 for name, cmd in commands.items():
     w(f"# {labels.get(name, name)}")
     w(cmd)
