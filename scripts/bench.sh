@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reproducible benchmark of earful (issue 6). One command, rerunnable by anyone:
 #
-#   bash scripts/bench.sh            # full: ~1 GB corpus, median of 3 runs (about 10-15 minutes)
+#   bash scripts/bench.sh            # full: ~1 GB corpus, median of 3 runs (10-15 minutes, plus
+#                                    # 10-15 for the PGO build when the source changed)
 #   bash scripts/bench.sh --quick    # ~100 MB corpus, 1 run each (about 1-2 minutes)
 #
 # Options: --runs N (runs per measurement, default 3, or 1 with --quick), --out FILE (default
@@ -10,8 +11,9 @@
 # EARFUL_BENCH_CALLS (corpus size in records, for experiments), CARGO_TARGET_DIR, EARFUL_PGO_DIR.
 #
 # What it does, from any working directory:
-#   1. builds earful in release (CARGO_TARGET_DIR, default ~/.cache/earful-target) and, unless
-#      told not to, the profile-guided build of scripts/pgo.sh (about 15 minutes more when cold);
+#   1. builds earful in release (CARGO_TARGET_DIR, default ~/.cache/earful-target) and, in full
+#      mode unless --no-pgo, the profile-guided build of scripts/pgo.sh (which needs rustup's
+#      llvm-tools, installed on first use, and about 9 GB of disk in EARFUL_PGO_DIR);
 #   2. generates the corpus with `earful sample --calls N --seed 7 --length 3` into
 #      ~/.cache/earful-bench (EARFUL_BENCH_DIR overrides), reused while the parameters and
 #      src/sample.rs are unchanged, plus its first quarter and first half (whole lines);
@@ -20,7 +22,8 @@
 #   5. times every run with /usr/bin/time -v (wall clock, peak RSS), files warm in the page cache,
 #      and writes BENCHMARKS.md: machine facts, exact commands, results, targets met or not.
 #
-# Needs: cargo, python3 (3.11+, with venv), GNU time at /usr/bin/time, about 2 GB of free disk.
+# Needs: cargo, python3 (3.11+, with venv), GNU time at /usr/bin/time, about 2 GB of free disk
+# (and rustup and 9 GB more for the PGO build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,7 +45,7 @@ while [ $# -gt 0 ]; do
     --out=*) OUT_MD=${1#--out=} ;;
     --pgo) PGO=1 ;;
     --no-pgo) PGO=0 ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
   shift
@@ -71,12 +74,7 @@ mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 # How the scratch dir is written in BENCHMARKS.md.
 if [ "$BENCH_DIR" = "$HOME/.cache/earful-bench" ]; then BENCH_SHOWN='~/.cache/earful-bench'; else BENCH_SHOWN=$BENCH_DIR; fi
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-# The whole machine's CPU time from here to the end, less this script's own (`times`), tells
-# whether anything else ran meanwhile; the load average at the end would count the benchmark.
-STAT_START=$(head -1 /proc/stat)
-SECS_START=$(date +%s.%N)
-say "mode $MODE, $RUNS run(s) per measurement, load average $LOAD_START, scratch dir $BENCH_DIR"
+say "mode $MODE, $RUNS run(s) per measurement, scratch dir $BENCH_DIR"
 
 # 1. Build.
 say "building earful (release) ..."
@@ -89,15 +87,17 @@ EARFUL_PGO=""
 PGO_NOTE=""
 if [ "$PGO" = 1 ]; then
   say "building earful with PGO (scripts/pgo.sh) ..."
-  if EARFUL_PGO=$(bash scripts/pgo.sh); then
-    [ -x "$EARFUL_PGO" ] || die "scripts/pgo.sh printed no binary"
+  if EARFUL_PGO=$(bash scripts/pgo.sh | tail -n 1) && [ -x "$EARFUL_PGO" ]; then
+    :
   else
     EARFUL_PGO=""
     PGO_NOTE="scripts/pgo.sh failed (see the benchmark's stderr), so the PGO build was not measured."
     say "$PGO_NOTE"
   fi
+elif [ "$QUICK" = 1 ]; then
+  PGO_NOTE="The PGO build was not measured (a quick run measures it only with --pgo)."
 else
-  PGO_NOTE="The PGO build was not measured (--no-pgo, or --quick without --pgo)."
+  PGO_NOTE="The PGO build was not measured (--no-pgo)."
 fi
 
 # 2. Corpus, reused when calls, seed, length and the generator are the same.
@@ -163,9 +163,9 @@ plan() {
   local name=$1 input=$2
   shift 3
   local shown="$*"
-  shown=${shown//$BENCH_DIR/$BENCH_SHOWN}
-  shown=${shown//$CARGO_TARGET_DIR\/release\/earful/earful}
-  [ -z "$EARFUL_PGO" ] || shown=${shown//$EARFUL_PGO/earful-pgo}
+  [ -z "$EARFUL_PGO" ] || shown=${shown//"$EARFUL_PGO"/earful-pgo}
+  shown=${shown//"$BENCH_DIR"/$BENCH_SHOWN}
+  shown=${shown//"$CARGO_TARGET_DIR/release/earful"/earful}
   shown=${shown//$ROOT\//}
   printf '%s\t%s\n' "$name" "$shown" >>"$COMMANDS"
   SHOWN[$name]=$shown
@@ -214,7 +214,7 @@ run_rounds() {
   printf 'first quarter and half, whole lines (in the corpus folder)\tSIZE=$(stat -c %%s sample/calls.jsonl); head -c $((SIZE / 4)) sample/calls.jsonl | sed %s > quarter.jsonl; head -c $((SIZE / 2)) sample/calls.jsonl | sed %s > half.jsonl\n' "'\$d'" "'\$d'"
   printf 'taxonomies\tpython3 scripts/make_taxonomy.py --phrases 1000 --out %s; python3 scripts/make_taxonomy.py --phrases 10000 --out %s\n' "$T1K" "$T10K"
   printf 'peer venv\tpython3 -m venv %s && %s/bin/pip install pyahocorasick\n' "$VENV" "$VENV"
-  [ "$PGO" != 1 ] || printf 'PGO build (earful-pgo)\tbash scripts/pgo.sh\n'
+  [ -z "$EARFUL_PGO" ] || printf 'PGO build (earful-pgo)\tbash scripts/pgo.sh\n'
 } | sed "s|$BENCH_DIR|$BENCH_SHOWN|g" >>"$COMMANDS"
 
 # The issue's runs 2, 4 and 5 are "no discovery"; run 3 is the same as 2 with discovery on.
@@ -236,6 +236,15 @@ if [ -n "$EARFUL_PGO" ]; then
   plan discover_pgo "$FULL" -- "${DISCOVER_PGO[@]}" "$FULL" --taxonomy "$T1K" --out "$WORK/out/discover_pgo"
   plan mine10k_pgo "$FULL" -- "${MINE_PGO[@]}" "$FULL" --taxonomy "$T10K" --out "$WORK/out/mine10k_pgo"
 fi
+# The machine's state from here, after the builds: the whole machine's CPU time from here to the
+# end, less this script's own (`times`, less what it had used so far), tells whether anything
+# else ran meanwhile; the load average at the end would count the benchmark.
+sync
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+times > "$WORK/times-before.txt"  # in this shell, as below
+OWN_BEFORE=$(tail -1 "$WORK/times-before.txt")
+STAT_START=$(head -1 /proc/stat)
+SECS_START=$(date +%s.%N)
 run_rounds
 # Each measurement writes its own folder: the manifests of the last round.
 cp "$WORK/out/mine1k/manifest.json" "$WORK/manifest-full.json"
@@ -255,7 +264,7 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null | grep -v ' B
     COMMIT="$COMMIT (with uncommitted changes)"
 fi
 export BENCH_SHOWN MODE RUNS CALLS SEED LENGTH LOAD_START LOAD_END COMMIT RESULTS COMMANDS WORK OUT_MD
-export STAT_START STAT_END SECS_START SECS_END OWN_CPU PGO_NOTE
+export STAT_START STAT_END SECS_START SECS_END OWN_CPU OWN_BEFORE PGO_NOTE
 export RUSTC_VERSION="$(rustc --version)"
 export EARFUL_VERSION="$("$EARFUL" --version)"
 export NPROC="$(nproc)"
@@ -308,7 +317,8 @@ def shell_seconds(text):
     return total
 
 elapsed = float(E["SECS_END"]) - float(E["SECS_START"])
-other_cores = max(0.0, busy_seconds(E["STAT_END"]) - busy_seconds(E["STAT_START"]) - shell_seconds(E["OWN_CPU"])) / elapsed
+own = shell_seconds(E["OWN_CPU"]) - shell_seconds(E["OWN_BEFORE"])
+other_cores = max(0.0, busy_seconds(E["STAT_END"]) - busy_seconds(E["STAT_START"]) - own) / elapsed
 busy = other_cores >= 0.1
 
 def line(label, name, input_calls):
@@ -347,8 +357,9 @@ w(f"- other processes during the run: {other_cores:.2f} cores on average (the ma
   " less the benchmark's own)")
 pgo = "mine1k_pgo" in rows
 w(f"- {E['RUSTC_VERSION']}; {E['EARFUL_VERSION']}, commit {E['COMMIT']}, release profile"
-  + ("; rows marked PGO: the same code built by `scripts/pgo.sh` (profile-guided optimisation, trained on a"
-     " generated night of another seed)" if pgo else ""))
+  + ("; rows marked PGO: the same source built by `scripts/pgo.sh` (profile-guided optimisation, trained on"
+     " 30,000 calls of the same generator with another seed and the built-in taxonomy, and on data/sample)"
+     if pgo else ""))
 w(f"- peer: {E['PEER_PYTHON']}")
 w("")
 w("## Corpus")
@@ -450,7 +461,7 @@ w(f"Paths: the corpus and taxonomies live in `{E['BENCH_SHOWN']}`, `earful` is t
   + (", `earful-pgo` the one `scripts/pgo.sh` builds." if pgo else "."))
 w("")
 w("```sh")
-labels = {"parse": "1", "mine1k": "2", "mine10k": "4", "threads1": "5a", "threads2": "5b", "peer": "6",
+labels = {"parse": "1", "mine1k": "2", "discover": "3", "mine10k": "4", "threads1": "5a", "threads2": "5b", "peer": "6",
           "rss_quarter": "7a", "rss_half": "7b", "mine1k_pgo": "8a", "discover_pgo": "8b", "mine10k_pgo": "8c"}
 for name, cmd in commands.items():
     w(f"# {labels.get(name, name)}")
