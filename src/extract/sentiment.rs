@@ -14,7 +14,7 @@
 use std::hash::Hasher;
 use std::sync::OnceLock;
 
-use super::word_key::{key_lowercase, KeyMap};
+use super::word_key::{key_lowercase, KeyMap, KEY_BYTES};
 
 const LEXICON: &str = include_str!("sentiment_lexicon.tsv");
 
@@ -77,11 +77,13 @@ struct Lexicon {
 const HELD_BITS: u32 = 14;
 
 impl Lexicon {
+    #[inline]
     fn bit(key: u128) -> usize {
         let mixed = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         (mixed.wrapping_mul(0xff51_afd7_ed55_8ccd) >> (64 - HELD_BITS)) as usize
     }
 
+    #[inline]
     fn get(&self, key: &u128) -> Option<&Role> {
         let bit = Self::bit(*key);
         if self.held[bit / 64] & (1 << (bit % 64)) == 0 {
@@ -184,8 +186,11 @@ const ASCII_WORD: [bool; 256] = {
     table
 };
 
-/// The roles of the words of an ASCII text, by bytes.
+/// The roles of the words of an ASCII text, by bytes. A word's lowercase key is built as its
+/// bytes are read (the key [`key_lowercase`] makes), so that each word is read once; a word longer
+/// than a key is looked up by [`ascii_role`], and is in no list.
 fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>) {
+    let lexicon = lexicon();
     let mut i = 0;
     while i < text.len() {
         if !ASCII_WORD[usize::from(text[i])] {
@@ -193,10 +198,24 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
             continue;
         }
         let start = i;
+        let mut halves = [0u64; 2];
         while i < text.len() && ASCII_WORD[usize::from(text[i])] {
+            let at = i - start;
+            if at < KEY_BYTES {
+                halves[at / 8] |= u64::from(text[i].to_ascii_lowercase()) << (8 * (at % 8));
+            }
             i += 1;
         }
-        if let Some(role) = ascii_role(&text[start..i]) {
+        let len = i - start;
+        let role = if len > KEY_BYTES {
+            ascii_role(&text[start..i])
+        } else if len >= 3 && text[i - 3..i].eq_ignore_ascii_case(b"n't") {
+            Some(Role::Negator)
+        } else {
+            // A word byte is never zero: the key is the one key_lowercase makes.
+            lexicon.get(&(u128::from(halves[0]) | (u128::from(halves[1]) << 64))).copied()
+        };
+        if let Some(role) = role {
             tokens.push((*index, role));
         }
         *index += 1;
@@ -366,6 +385,25 @@ mod tests {
             let text = parts.concat();
             let (mut tokens, mut index) = (Vec::new(), 0);
             unicode_tokens(&text, &mut index, &mut tokens);
+            proptest::prop_assert_eq!((tokens, index), tokens_by_characters(&text));
+        }
+    }
+
+    proptest::proptest! {
+        /// ASCII text read by bytes (each word's key built as it is read) gets the roles and word
+        /// indexes that reading it by characters gives, words of a key's length and longer
+        /// included.
+        #[test]
+        fn ascii_words_are_read_as_by_characters(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "great", "NOT", "don't", "Terrible", "very", "but", "HaPpY", "kinda", "so", "'", " ", ", ",
+                "!", "4", "x", "DON'T", "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmn't", "abcdefghijklmnn't",
+                "uncomfortablyyyy", "disappointing", "didn'", "t", "n't", "\t", "\n",
+            ]), 0..30),
+        ) {
+            let text = parts.concat();
+            let (mut tokens, mut index) = (Vec::new(), 0);
+            ascii_tokens(text.as_bytes(), &mut index, &mut tokens);
             proptest::prop_assert_eq!((tokens, index), tokens_by_characters(&text));
         }
     }
