@@ -69,7 +69,8 @@ if [ ! -x "$PROFDATA" ]; then
   [ -x "$PROFDATA" ] || die "no llvm-profdata at $PROFDATA after installing llvm-tools"
 fi
 
-# 1. The instrumented build. Its flags never change, so a rerun rebuilds only what changed.
+# 1. The instrumented build. Its flags change only with RUSTFLAGS, so a rerun rebuilds only what
+# changed.
 RAW="$PGO_DIR/raw"
 say "building the instrumented binary ..."
 CARGO_TARGET_DIR="$PGO_DIR/gen-target" RUSTFLAGS="$FLAGS-Cprofile-generate=$RAW" \

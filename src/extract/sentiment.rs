@@ -14,7 +14,7 @@
 use std::hash::Hasher;
 use std::sync::OnceLock;
 
-use super::word_key::{key_lowercase, KeyMap, KEY_BYTES};
+use super::word_key::{key_lowercase, KeyBuilder, KeyMap, KEY_BYTES};
 
 const LEXICON: &str = include_str!("sentiment_lexicon.tsv");
 
@@ -198,11 +198,11 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
             continue;
         }
         let start = i;
-        let mut halves = [0u64; 2];
+        let mut key = KeyBuilder::default();
         while i < text.len() && ASCII_WORD[usize::from(text[i])] {
             let at = i - start;
             if at < KEY_BYTES {
-                halves[at / 8] |= u64::from(text[i].to_ascii_lowercase()) << (8 * (at % 8));
+                key.put(at, text[i].to_ascii_lowercase());
             }
             i += 1;
         }
@@ -213,7 +213,7 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
             Some(Role::Negator)
         } else {
             // A word byte is never zero: the key is the one key_lowercase makes.
-            lexicon.get(&(u128::from(halves[0]) | (u128::from(halves[1]) << 64))).copied()
+            lexicon.get(&key.key()).copied()
         };
         if let Some(role) = role {
             tokens.push((*index, role));

@@ -16,16 +16,33 @@ fn pack(word: &[u8], lower: bool) -> Option<u128> {
     if word.is_empty() || word.len() > KEY_BYTES {
         return None;
     }
-    // Built in registers: bytes stored one by one and read back as one integer stall the CPU.
-    let mut halves = [0u64; 2];
+    let mut key = KeyBuilder::default();
     for (i, &b) in word.iter().enumerate() {
         if b == 0 {
             return None;
         }
-        let b = if lower { b.to_ascii_lowercase() } else { b };
-        halves[i / 8] |= u64::from(b) << (8 * (i % 8));
+        key.put(i, if lower { b.to_ascii_lowercase() } else { b });
     }
-    Some(u128::from(halves[0]) | (u128::from(halves[1]) << 64))
+    Some(key.key())
+}
+
+/// A key built a byte at a time, for a reader that packs a word while it reads it. Built in
+/// registers: bytes stored one by one and read back as one integer stall the CPU.
+#[derive(Default, Clone, Copy)]
+pub struct KeyBuilder([u64; 2]);
+
+impl KeyBuilder {
+    /// Puts `byte` (not zero) at position `at` (below [`KEY_BYTES`]) of the key.
+    #[inline]
+    pub fn put(&mut self, at: usize, byte: u8) {
+        self.0[at / 8] |= u64::from(byte) << (8 * (at % 8));
+    }
+
+    /// The key of the bytes put so far, as [`key`] packs them.
+    #[inline]
+    pub fn key(self) -> u128 {
+        u128::from(self.0[0]) | (u128::from(self.0[1]) << 64)
+    }
 }
 
 /// The key of `word` as it is.
