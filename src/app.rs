@@ -352,6 +352,8 @@ impl Stages {
                     Kind::Complaint if category.general => known.feelings.push((m.turn, m.start, m.end)),
                     Kind::Complaint => known.complaints.push((m.turn, m.start, m.end)),
                     Kind::Idea => known.ideas.push((m.turn, m.start, m.end)),
+                    // Only discovery makes questions; a taxonomy cannot name the kind.
+                    Kind::Question => {}
                 }
             }
             discover::call_terms(&conv, &known)
@@ -1085,6 +1087,7 @@ pub fn mine(args: &MineArgs) -> Result<Summary, Error> {
             themes: d.themes.len(),
             complaint_themes: d.themes.iter().filter(|t| t.kind == Kind::Complaint).count(),
             idea_themes: d.themes.iter().filter(|t| t.kind == Kind::Idea).count(),
+            question_themes: d.themes.iter().filter(|t| t.kind == Kind::Question).count(),
             assigned_calls: totals.calls - d.unassigned_calls,
             unassigned_calls: d.unassigned_calls,
             unassigned_share: d.unassigned_share,

@@ -70,7 +70,7 @@ pub enum Role {
     Unknown,
 }
 
-/// Whether a category is a complaint or a product idea.
+/// Whether a category is a complaint or a product idea, or a discovered theme a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -78,15 +78,28 @@ pub enum Kind {
     Complaint,
     /// Something the customer wishes the product did.
     Idea,
+    /// Something the customer asks without complaining ("does my plan include calls abroad?"):
+    /// only discovery finds these, and a taxonomy may not name the kind.
+    #[serde(skip_deserializing)]
+    Question,
 }
 
 impl Kind {
+    /// Every kind, in the order of [`Kind::index`].
+    pub const ALL: [Kind; 3] = [Kind::Complaint, Kind::Idea, Kind::Question];
+
     /// The word used in every report.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Complaint => "complaint",
             Kind::Idea => "idea",
+            Kind::Question => "question",
         }
+    }
+
+    /// The kind's place in [`Kind::ALL`], for tables kept per kind.
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 

@@ -20,7 +20,8 @@
 //! 4. A theme's vocabulary is the terms its calls use more than calls at large (lift). A call
 //!    whose leads made no theme joins the theme whose topical vocabulary it uses most, if any.
 //! 5. A theme is labelled by its 2-3 most used topical phrases, as customers said them, and
-//!    quoted by the sentences that use its terms most.
+//!    quoted by the sentences that use its terms most. A theme of complaint terms most of whose
+//!    calls only asked (see [`CallTerms::only_asked`]) is a question.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -162,6 +163,8 @@ struct StoredCall {
     sentences: Box<[(Box<str>, u64)]>,
     /// Segment value ids, into `Collector::segment_values`.
     segments: Box<[u32]>,
+    /// The customer only asked (see [`CallTerms::only_asked`]).
+    only_asked: bool,
 }
 
 const EARLY: u32 = 1 << 31;
@@ -185,8 +188,8 @@ const THING_WEIGHT: u64 = 2;
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
-    /// Term ids by key, complaint terms first, idea terms second.
-    ids: [TextMap<String, u32>; 2],
+    /// Term ids by key, per kind (by [`Kind::index`]).
+    ids: [TextMap<String, u32>; 3],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
     /// Segment value ids by field, then value.
@@ -199,7 +202,8 @@ pub struct Collector {
 pub struct Theme {
     /// `T01`, `T02`, ... by calls, most first.
     pub id: String,
-    /// Complaint or idea.
+    /// Complaint, idea, or question: a theme of complaint terms most of whose calls only asked
+    /// (see [`crate::extract::discover::CallTerms::only_asked`]).
     pub kind: Kind,
     /// The top 2-3 phrases, joined by ` / `.
     pub label: String,
@@ -234,6 +238,8 @@ pub struct Themes {
 impl Theme {
     /// The theme's id in the history and trends (see [`Themes::as_trend_categories`]).
     pub fn trend_id(&self) -> String {
+        // A question theme is one of complaint terms: if most of its calls ask one night and not
+        // the next, it is still the same row.
         let prefix = if self.kind == Kind::Idea { "idea-theme" } else { "theme" };
         format!("{prefix}:{}", self.key)
     }
@@ -294,7 +300,7 @@ impl Collector {
         let mut ids = Vec::with_capacity(call.term_count());
         for term in call.terms() {
             let next = self.terms.len() as u32;
-            let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
+            let by_key = &mut self.ids[term.kind.index()];
             // Look up before inserting: most terms are seen before, and need no fresh key.
             let id = match by_key.get(term.key) {
                 Some(&id) => id,
@@ -340,7 +346,14 @@ impl Collector {
         let keep_quotes = self.calls.len() < QUOTE_ALL_UP_TO || call_hash(call_id) % 16 == 0;
         let sentences =
             if keep_quotes { call.sentences().take(4).map(|(s, m)| (s.into(), m)).collect() } else { Box::default() };
-        self.calls.push(StoredCall { call_id: call_id.into(), terms: ids.into_boxed_slice(), sentences, segments });
+        let only_asked = call.only_asked();
+        self.calls.push(StoredCall {
+            call_id: call_id.into(),
+            terms: ids.into_boxed_slice(),
+            sentences,
+            segments,
+            only_asked,
+        });
     }
 
     /// Calls collected.
@@ -503,11 +516,11 @@ impl Collector {
         let pairs = |k: u64| u128::from(k) * u128::from(k.saturating_sub(1));
         let words = |t: u32| self.terms[t as usize].key.split(' ');
         let word = |t: u32| !self.terms[t as usize].key.contains(' ');
-        let kind = |t: u32| usize::from(self.terms[t as usize].kind == Kind::Idea);
+        let kind = |t: u32| self.terms[t as usize].kind.index();
         let share_word = |a: u32, b: u32| words(a).any(|w| words(b).any(|x| x == w));
         // Per kind: the candidate words by text, and the pairs of calls that share each.
-        let mut by_word: [TextMap<&str, u32>; 2] = Default::default();
-        let mut all = [0u128; 2];
+        let mut by_word: [TextMap<&str, u32>; 3] = Default::default();
+        let mut all = [0u128; 3];
         for t in (0..self.terms.len() as u32).filter(|&t| is_candidate[t as usize] && word(t)) {
             all[kind(t)] += pairs(self.terms[t as usize].calls);
             by_word[kind(t)].insert(&self.terms[t as usize].key, t);
@@ -523,14 +536,15 @@ impl Collector {
                 }
             }
         }
-        let mut with_kind = [0u64; 2];
+        let mut with_kind = [0u64; 3];
         for call in &self.calls {
-            let mut has = [false; 2];
+            let mut has = [false; 3];
             for &raw in call.terms.iter().filter(|&&raw| is_candidate[(raw & !EARLY) as usize]) {
                 has[kind(raw & !EARLY)] = true;
             }
-            with_kind[0] += u64::from(has[0]);
-            with_kind[1] += u64::from(has[1]);
+            for (n, has) in with_kind.iter_mut().zip(has) {
+                *n += u64::from(has);
+            }
         }
         (0..self.terms.len() as u32)
             .map(|t| {
@@ -913,8 +927,10 @@ impl Collector {
             groups.iter().enumerate().flat_map(|(g, terms)| terms.iter().map(move |&t| (g as u32, t))).collect();
         let mut used: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); groups.len()];
         let mut candidates: Vec<Vec<(f64, &str, &str)>> = vec![Vec::new(); groups.len()];
+        let mut asking = vec![0u64; groups.len()];
         for (call, g) in self.calls.iter().zip(&assignment) {
             let Some(g) = *g else { continue };
+            asking[g as usize] += u64::from(call.only_asked);
             let in_theme = |raw: u32| member.contains(&(g, raw & !EARLY));
             for &raw in call.terms.iter().filter(|&&raw| in_theme(raw)) {
                 *used[g as usize].entry(raw & !EARLY).or_default() += 1;
@@ -961,7 +977,11 @@ impl Collector {
                 g,
                 Theme {
                     id: String::new(),
-                    kind: kinds[g],
+                    kind: if kinds[g] == Kind::Complaint && 2 * asking[g] > sizes[g] {
+                        Kind::Question
+                    } else {
+                        kinds[g]
+                    },
                     label: label(&named),
                     calls: sizes[g],
                     share: sizes[g] as f64 / n.max(1) as f64,
@@ -998,7 +1018,7 @@ impl Collector {
     fn collocation(&self, t: u32) -> bool {
         let term = &self.terms[t as usize];
         let Some((a, b)) = term.key.split_once(' ') else { return false };
-        let by_key = &self.ids[usize::from(term.kind == Kind::Idea)];
+        let by_key = &self.ids[term.kind.index()];
         let calls = |w: &str| by_key.get(w).map(|&id| self.terms[id as usize].calls);
         match (calls(a), calls(b)) {
             (Some(a), Some(b)) => term.calls * 2 >= a.min(b),
@@ -1008,8 +1028,8 @@ impl Collector {
 
     /// What a term is told apart by, independent of the order terms were first seen in: its
     /// text, then its kind.
-    fn text(&self, t: u32) -> (&str, bool) {
-        (&self.terms[t as usize].key, self.terms[t as usize].kind == Kind::Idea)
+    fn text(&self, t: u32) -> (&str, usize) {
+        (&self.terms[t as usize].key, self.terms[t as usize].kind.index())
     }
 
     /// The most used surface form of a term (ties: the shortest, then the first in order).
@@ -1692,6 +1712,27 @@ mod tests {
         let (themes, _) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
         assert_eq!(themes.themes.len(), 1, "{themes:#?}");
         assert_eq!(themes.themes[0].calls, 20);
+    }
+
+    #[test]
+    fn a_theme_whose_calls_mostly_only_asked_is_a_question() {
+        // 7 of 12 warranty calls only asked ("is my router under warranty?"); 6 of 12 outage calls
+        // did, and the other 6 complained: half is not most.
+        let mut calls = Vec::new();
+        for i in 0..12 {
+            let mut c = call(&["router", "warranty", "router warranty"]);
+            c.set_sources(true, i >= 7);
+            calls.push((format!("w{i}"), c));
+            let mut c = call(&["outage", "internet"]);
+            c.set_sources(i < 6, i >= 6);
+            calls.push((format!("o{i}"), c));
+        }
+        filler(&mut calls, 80);
+        let (themes, _) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
+        let kinds: Vec<(&str, Kind)> = themes.themes.iter().map(|t| (t.key.as_str(), t.kind)).collect();
+        assert_eq!(kinds, [("internet", Kind::Complaint), ("router warranty", Kind::Question)], "{themes:#?}");
+        // The same row of the trends whichever kind it is tonight.
+        assert_eq!(themes.themes[1].trend_id(), "theme:router warranty");
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! Each customer sentence is read once. A sentence with a taxonomy complaint mention is skipped:
 //! the taxonomy explains it. A sentence with an idea cue (a taxonomy idea mention or one of the
 //! generic cues below) gives idea terms, taken after the cue. Every other sentence gives
-//! complaint terms. Terms are Snowball-stemmed content words (stop words out) and pairs of
-//! adjacent content words within a clause, so "lost my bags" gives `lost`, `bag` and `lost bag`.
+//! complaint terms when it sounds negative, or when it is a question in the customer's opening; a
+//! call whose complaint terms all come from such questions only asked ([`CallTerms::only_asked`]).
+//! Terms are Snowball-stemmed content words (stop words out) and pairs of adjacent content words
+//! within a clause, so "lost my bags" gives `lost`, `bag` and `lost bag`.
 //! Grouping the terms into themes needs the whole corpus and happens in `aggregate::themes`.
 
 use std::sync::OnceLock;
@@ -203,9 +205,25 @@ pub struct CallTerms {
     /// The customer's quotable sentences (not redacted here), with the terms each one holds as a
     /// bit mask over the terms (bit i = the i-th term): quotes for themes are picked from these.
     sentences: Vec<((u32, u32), u64)>,
+    /// Complaint terms came from a question that does not sound negative (see [`read_call`]).
+    asked: bool,
+    /// Complaint terms came from a sentence that sounds negative.
+    complained: bool,
 }
 
 impl CallTerms {
+    /// Whether the customer only asked: the call's complaint terms all come from questions that
+    /// do not sound negative ("does my plan include calls abroad?"), none from a complaint.
+    pub fn only_asked(&self) -> bool {
+        self.asked && !self.complained
+    }
+
+    /// Sets where the call's complaint terms came from, for tests that make calls by hand.
+    #[cfg(test)]
+    pub(crate) fn set_sources(&mut self, asked: bool, complained: bool) {
+        (self.asked, self.complained) = (asked, complained);
+    }
+
     /// Appends `text` to the call's text: where it is.
     fn keep(&mut self, text: &str) -> (u32, u32) {
         let start = self.text.len() as u32;
@@ -944,7 +962,8 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             // left out. Checked first: it is cheaper than reading the words.
             let mut negative =
                 || (!sentence.is_ascii() || scratch.marks.tone_in(start, end)) && sounds_negative(sentence, scratch);
-            if kind == Kind::Complaint && !negative() && !(early && asks(sentence)) {
+            let asked = kind == Kind::Complaint && !negative();
+            if asked && !(early && asks(sentence)) {
                 continue;
             }
             // Feeling words are blanked to a clause break, so no pair of words spans them.
@@ -1005,6 +1024,10 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             if mask != 0 {
                 out.push_sentence(&cut(sentence.trim(), MAX_QUOTE), mask);
+                if kind == Kind::Complaint {
+                    out.asked |= asked;
+                    out.complained |= !asked;
+                }
             }
         }
     }
@@ -1170,6 +1193,28 @@ mod tests {
         // A request's words start after its cue, whose last word tells of the first.
         assert_eq!(usage_in("I want the ability to export reports.", "export"), Usage { things: 0, actions: 1 });
         assert_eq!(usage_in("You should export reports to PDF.", "export"), Usage { things: 0, actions: 1 });
+    }
+
+    #[test]
+    fn a_call_only_asked_when_its_words_come_from_questions_that_do_not_complain() {
+        let only_asked = |turns: &[&str]| {
+            let turns: Vec<(&str, &str)> = turns.iter().map(|&t| ("customer", t)).collect();
+            let terms = call_terms(&conv(&turns), &Known::default());
+            (terms.only_asked(), keys(&terms, Kind::Complaint).join(","))
+        };
+        // A question in the opening gives complaint words; the call only asked.
+        assert_eq!(
+            only_asked(&["Does my plan include calls abroad?"]),
+            (true, "plan,plan includ,includ,includ abroad,abroad".into())
+        );
+        assert!(only_asked(&["How much is the plus plan"]).0);
+        // A question that sounds negative is a complaint, and so is a call with one complaint.
+        assert!(!only_asked(&["Why was my card charged twice?"]).0);
+        assert!(!only_asked(&["Is my router under warranty?", "It keeps dropping the connection."]).0);
+        // Words said as ideas do not count either way; a call with no complaint words did not ask.
+        assert!(only_asked(&["Is the router under warranty?", "It would be great to have a dark mode."]).0);
+        assert!(!only_asked(&["It would be great to have a dark mode."]).0);
+        assert_eq!(only_asked(&["Thanks, that covers it."]), (false, String::new()));
     }
 
     #[test]

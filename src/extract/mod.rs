@@ -148,6 +148,8 @@ impl Extractor {
                 match kind {
                     Kind::Complaint => findings.complaints += 1,
                     Kind::Idea => findings.ideas += 1,
+                    // A taxonomy cannot name the kind (see `Kind::Question`).
+                    Kind::Question => {}
                 }
                 findings.mentions.push(Mention {
                     category: h.category,
@@ -214,6 +216,8 @@ impl Extractor {
                 (Kind::Complaint, false) => 0,
                 (Kind::Complaint, true) => 1,
                 (Kind::Idea, _) => 2,
+                // A taxonomy cannot name the kind (see `Kind::Question`).
+                (Kind::Question, _) => 3,
             }
         };
         let mut best: Option<(u16, usize)> = None;

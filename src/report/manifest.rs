@@ -67,6 +67,8 @@ pub struct DiscoveryEntry {
     pub complaint_themes: usize,
     /// Idea themes.
     pub idea_themes: usize,
+    /// Question themes: complaint themes whose calls mostly only asked.
+    pub question_themes: usize,
     /// Calls with a theme.
     pub assigned_calls: u64,
     /// Calls with no theme.
