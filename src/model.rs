@@ -85,9 +85,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in the order of [`Kind::index`].
-    pub const ALL: [Kind; 3] = [Kind::Complaint, Kind::Idea, Kind::Question];
-
     /// The word used in every report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -97,7 +94,7 @@ impl Kind {
         }
     }
 
-    /// The kind's place in [`Kind::ALL`], for tables kept per kind.
+    /// The kind's place among the kinds (0, 1, 2), for tables kept per kind.
     pub fn index(self) -> usize {
         self as usize
     }

@@ -213,7 +213,7 @@ impl AddAssign for Counts {
 pub struct CategoryRow {
     /// Category id.
     pub category: String,
-    /// Complaint or idea.
+    /// Complaint or idea (or question, for a discovered theme).
     pub kind: Kind,
     /// Human label.
     pub label: String,

@@ -27,7 +27,7 @@ pub struct SegmentRow {
     pub category: String,
     /// The category's label (a theme's: its phrases), so that a row reads without a lookup.
     pub label: String,
-    /// Complaint or idea.
+    /// Complaint or idea (or question, for a discovered theme).
     pub kind: Kind,
     /// Calls in the segment value.
     pub segment_calls: u64,

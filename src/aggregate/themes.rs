@@ -188,7 +188,8 @@ const THING_WEIGHT: u64 = 2;
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
-    /// Term ids by key, per kind (by [`Kind::index`]).
+    /// Term ids by key, per kind (by [`Kind::index`]; a term is a complaint's or an idea's, so
+    /// the third, a question's, stays empty: a theme is a question by its calls, not its terms).
     ids: [TextMap<String, u32>; 3],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
@@ -1733,6 +1734,16 @@ mod tests {
         assert_eq!(kinds, [("internet", Kind::Complaint), ("router warranty", Kind::Question)], "{themes:#?}");
         // The same row of the trends whichever kind it is tonight.
         assert_eq!(themes.themes[1].trend_id(), "theme:router warranty");
+        // An idea theme stays one, whatever else its calls asked.
+        let mut calls = Vec::new();
+        for i in 0..12 {
+            let mut c = asked(&["dark", "mode", "dark mode"]);
+            c.set_sources(true, false);
+            calls.push((format!("d{i}"), c));
+        }
+        filler(&mut calls, 80);
+        let (themes, _) = run(calls, &ThemeRules { min_calls: 5, ..ThemeRules::default() });
+        assert_eq!(themes.themes.iter().map(|t| t.kind).collect::<Vec<_>>(), [Kind::Idea], "{themes:#?}");
     }
 
     #[test]

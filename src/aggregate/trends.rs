@@ -35,7 +35,7 @@ impl Default for TrendRules {
 pub struct TrendRow {
     /// Category id.
     pub category: String,
-    /// Complaint or idea.
+    /// Complaint or idea (or question, for a discovered theme).
     pub kind: Kind,
     /// Human label.
     pub label: String,

@@ -207,13 +207,15 @@ pub struct CallTerms {
     sentences: Vec<((u32, u32), u64)>,
     /// Complaint terms came from a question that does not sound negative (see [`read_call`]).
     asked: bool,
-    /// Complaint terms came from a sentence that sounds negative.
+    /// The customer complained: complaint terms came from a sentence that sounds negative, or a
+    /// sentence holds a taxonomy complaint (explained, or a general one such as "fed up").
     complained: bool,
 }
 
 impl CallTerms {
     /// Whether the customer only asked: the call's complaint terms all come from questions that
-    /// do not sound negative ("does my plan include calls abroad?"), none from a complaint.
+    /// do not sound negative ("does my plan include calls abroad?"), and no sentence complains,
+    /// in the taxonomy's words or in words that sound negative.
     pub fn only_asked(&self) -> bool {
         self.asked && !self.complained
     }
@@ -925,8 +927,11 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             let cues = finds_in(&known.ideas, &mut ideas_from, t, start.saturating_sub(longest_cue), end);
             let feelings = finds_in(&known.feelings, &mut feelings_from, t, start, end);
             if explained.iter().any(|&(_, a, b)| inside(a, b)) {
+                out.complained = true;
                 continue;
             }
+            // A general complaint ("I'm fed up") is one, whatever else the sentence gives.
+            out.complained |= feelings.iter().any(|&(_, a, b)| inside(a, b));
             if !marked {
                 match &known.marks {
                     Some(found) => {
@@ -988,6 +993,11 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             if !words(body, kind == Kind::Idea, before, scratch, run_text, run) {
                 continue;
             }
+            // Where the call's complaint words come from, even when it has its fill of terms.
+            if kind == Kind::Complaint {
+                out.asked |= asked;
+                out.complained |= !asked;
+            }
             let at = |r: &std::ops::Range<usize>| &run_text[r.clone()];
             let mut mask = 0u64;
             // Adds a term the call has not said before; marks the sentence as holding it either way.
@@ -1024,10 +1034,6 @@ fn read_call(conv: &Conversation, known: &Known, scratch: &mut Scratch, buffers:
             }
             if mask != 0 {
                 out.push_sentence(&cut(sentence.trim(), MAX_QUOTE), mask);
-                if kind == Kind::Complaint {
-                    out.asked |= asked;
-                    out.complained |= !asked;
-                }
             }
         }
     }
@@ -1215,6 +1221,15 @@ mod tests {
         assert!(only_asked(&["Is the router under warranty?", "It would be great to have a dark mode."]).0);
         assert!(!only_asked(&["It would be great to have a dark mode."]).0);
         assert_eq!(only_asked(&["Thanks, that covers it."]), (false, String::new()));
+        // A complaint the taxonomy explains, or a general one it finds, is a complaint too,
+        // though it gives discovery no words.
+        let text = "Where is my money? I never got the refund.";
+        let c = conv(&[("customer", text)]);
+        let at = text.find("never got the refund").unwrap();
+        let found = vec![(0, at, at + "never got the refund".len())];
+        assert!(call_terms(&c, &Known::default()).only_asked());
+        assert!(!call_terms(&c, &Known { complaints: found.clone(), ..Known::default() }).only_asked());
+        assert!(!call_terms(&c, &Known { feelings: found, ..Known::default() }).only_asked());
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub struct CategoryFile {
 pub struct Category {
     /// Stable id.
     pub id: String,
-    /// Complaint or idea.
+    /// Complaint or idea (or question, for a discovered theme).
     pub kind: Kind,
     /// Human label.
     pub label: String,
