@@ -130,6 +130,43 @@ fn a_planted_unknown_problem_becomes_one_labelled_theme() {
     assert!(book.sheet_names().contains(&"Themes".to_string()));
 }
 
+/// Four wordings of one question, asked without complaint.
+const WARRANTY: &[&str] = &[
+    "Does the router come with a warranty?",
+    "How long is the warranty on the router?",
+    "Is my router still under warranty?",
+    "Can I extend the warranty on my router?",
+];
+
+#[test]
+fn a_question_asked_again_and_again_is_a_question_theme() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    fs::create_dir_all(&dir).unwrap();
+    let lines: Vec<String> = (0..60)
+        .map(|i| {
+            let said = match i {
+                0..15 => DRONE[i % DRONE.len()],
+                15..27 => WARRANTY[i % WARRANTY.len()],
+                _ => FILLER[i % FILLER.len()],
+            };
+            let turns = [("agent", "How can I help?"), ("customer", said), ("customer", "Thank you, that is all.")];
+            let turns: Vec<_> = turns.iter().map(|(s, t)| serde_json::json!({"speaker": s, "text": t})).collect();
+            serde_json::json!({"call_id": format!("c{i:02}"), "turns": turns}).to_string()
+        })
+        .collect();
+    fs::write(dir.join("night.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = tmp.path().join("report");
+    mine_into(&out, &[dir.to_str().unwrap(), "--min-calls", "5"]);
+    let rows = themes(&out);
+    let kind_of = |word: &str| rows.iter().find(|t| t.label.contains(word)).map(|t| (t.kind.as_str(), t.calls));
+    assert_eq!(kind_of("warranty"), Some(("question", 12)), "{rows:#?}");
+    assert_eq!(kind_of("drone"), Some(("complaint", 15)), "{rows:#?}");
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let questions = rows.iter().filter(|t| t.kind == "question").count();
+    assert_eq!(m["discovery"]["question_themes"].as_u64(), Some(questions as u64));
+}
+
 #[test]
 fn what_the_taxonomy_explains_is_not_discovered_again() {
     let tmp = tempfile::tempdir().unwrap();
