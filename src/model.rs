@@ -93,11 +93,6 @@ impl Kind {
             Kind::Question => "question",
         }
     }
-
-    /// The kind's place among the kinds (0, 1, 2), for tables kept per kind.
-    pub fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// The columns of calls.csv that earful computes, whatever the metadata: a metadata field may

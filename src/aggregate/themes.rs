@@ -188,9 +188,9 @@ const THING_WEIGHT: u64 = 2;
 /// Collects what discovery keeps of each call while the calls stream by, in call order.
 #[derive(Debug, Default)]
 pub struct Collector {
-    /// Term ids by key, per kind (by [`Kind::index`]; a term is a complaint's or an idea's, so
-    /// the third, a question's, stays empty: a theme is a question by its calls, not its terms).
-    ids: [TextMap<String, u32>; 3],
+    /// Term ids by key, complaint terms first, idea terms second (a theme is a question by its
+    /// calls, not its terms).
+    ids: [TextMap<String, u32>; 2],
     terms: Vec<TermStats>,
     calls: Vec<StoredCall>,
     /// Segment value ids by field, then value.
@@ -301,7 +301,7 @@ impl Collector {
         let mut ids = Vec::with_capacity(call.term_count());
         for term in call.terms() {
             let next = self.terms.len() as u32;
-            let by_key = &mut self.ids[term.kind.index()];
+            let by_key = &mut self.ids[usize::from(term.kind == Kind::Idea)];
             // Look up before inserting: most terms are seen before, and need no fresh key.
             let id = match by_key.get(term.key) {
                 Some(&id) => id,
@@ -517,11 +517,11 @@ impl Collector {
         let pairs = |k: u64| u128::from(k) * u128::from(k.saturating_sub(1));
         let words = |t: u32| self.terms[t as usize].key.split(' ');
         let word = |t: u32| !self.terms[t as usize].key.contains(' ');
-        let kind = |t: u32| self.terms[t as usize].kind.index();
+        let kind = |t: u32| usize::from(self.terms[t as usize].kind == Kind::Idea);
         let share_word = |a: u32, b: u32| words(a).any(|w| words(b).any(|x| x == w));
         // Per kind: the candidate words by text, and the pairs of calls that share each.
-        let mut by_word: [TextMap<&str, u32>; 3] = Default::default();
-        let mut all = [0u128; 3];
+        let mut by_word: [TextMap<&str, u32>; 2] = Default::default();
+        let mut all = [0u128; 2];
         for t in (0..self.terms.len() as u32).filter(|&t| is_candidate[t as usize] && word(t)) {
             all[kind(t)] += pairs(self.terms[t as usize].calls);
             by_word[kind(t)].insert(&self.terms[t as usize].key, t);
@@ -537,15 +537,14 @@ impl Collector {
                 }
             }
         }
-        let mut with_kind = [0u64; 3];
+        let mut with_kind = [0u64; 2];
         for call in &self.calls {
-            let mut has = [false; 3];
+            let mut has = [false; 2];
             for &raw in call.terms.iter().filter(|&&raw| is_candidate[(raw & !EARLY) as usize]) {
                 has[kind(raw & !EARLY)] = true;
             }
-            for (n, has) in with_kind.iter_mut().zip(has) {
-                *n += u64::from(has);
-            }
+            with_kind[0] += u64::from(has[0]);
+            with_kind[1] += u64::from(has[1]);
         }
         (0..self.terms.len() as u32)
             .map(|t| {
@@ -1019,7 +1018,7 @@ impl Collector {
     fn collocation(&self, t: u32) -> bool {
         let term = &self.terms[t as usize];
         let Some((a, b)) = term.key.split_once(' ') else { return false };
-        let by_key = &self.ids[term.kind.index()];
+        let by_key = &self.ids[usize::from(term.kind == Kind::Idea)];
         let calls = |w: &str| by_key.get(w).map(|&id| self.terms[id as usize].calls);
         match (calls(a), calls(b)) {
             (Some(a), Some(b)) => term.calls * 2 >= a.min(b),
@@ -1029,8 +1028,8 @@ impl Collector {
 
     /// What a term is told apart by, independent of the order terms were first seen in: its
     /// text, then its kind.
-    fn text(&self, t: u32) -> (&str, usize) {
-        (&self.terms[t as usize].key, self.terms[t as usize].kind.index())
+    fn text(&self, t: u32) -> (&str, bool) {
+        (&self.terms[t as usize].key, self.terms[t as usize].kind == Kind::Idea)
     }
 
     /// The most used surface form of a term (ties: the shortest, then the first in order).
