@@ -1,5 +1,5 @@
-//! The rows of the big sheets (Calls, Mentions) written as SpreadsheetML straight into the
-//! workbook's zip, each sheet on threads of its own.
+//! The rows of the big sheets (Follow-ups, Calls, Mentions) written as SpreadsheetML straight
+//! into the workbook's zip, each sheet on threads of its own.
 //!
 //! rust_xlsxwriter builds every cell as a value, then formats it; for the 100,000-row sheets of a
 //! large run that, and its single-threaded compression at save, was most of the time spent after

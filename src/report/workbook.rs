@@ -35,7 +35,8 @@ pub struct RunReport<'a> {
     pub parallel: bool,
 }
 
-/// Writes report.xlsx into `dir`, reading calls.csv and mentions.csv written there before.
+/// Writes report.xlsx into `dir`, reading follow_ups.csv, calls.csv and mentions.csv written there
+/// before.
 pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let RunReport { tables, rejects, follow_ups, totals, config, taxonomy_source, call_columns, trends, parallel } =
         *run;
@@ -53,7 +54,8 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let themes = tables.discovery.as_ref().map(|d| table::themes(&d.themes));
     let segments = table::segments(&tables.segments);
     let rejects = table::rejects(rejects);
-    let follow_ups = table::follow_ups(follow_ups);
+    let follow_up_columns = table::follow_ups(&[]).columns;
+    let follow_ups_path = dir.join("follow_ups.csv");
     let calls_path = dir.join("calls.csv");
     let mentions_path = dir.join("mentions.csv");
     let mention_columns = table::mention_columns();
@@ -66,7 +68,18 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
         sheets.push(("Trends", SheetSource::Table(trends)));
     }
     sheets.extend([
-        ("Follow-ups", SheetSource::Table(&follow_ups)),
+        // Up to `follow_ups.max_rows` rows (10,000 by default), as follow_ups.csv lists them: filled
+        // like the Calls sheet, beside the others, and not by the workbook's own writer, which
+        // took the run's last core-free moments for it (its shared strings table, on one thread).
+        (
+            "Follow-ups",
+            SheetSource::Csv {
+                path: &follow_ups_path,
+                columns: &follow_up_columns,
+                max_rows: follow_ups.len(),
+                rows: follow_ups.len(),
+            },
+        ),
         (
             "Calls",
             SheetSource::Csv {

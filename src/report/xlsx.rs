@@ -1,8 +1,8 @@
 //! report.xlsx: an Overview sheet an analyst reads first, then one sheet per table, each with a
 //! frozen, filterable header, readable widths and numbers stored as numbers.
 //!
-//! The big sheets (Calls, Mentions) are copied from the CSVs already written, row by row, by
-//! [`super::sheet_xml`], so the workbook never holds a night's calls in memory.
+//! The big sheets (Follow-ups, Calls, Mentions) are copied from the CSVs already written, row by
+//! row, by [`super::sheet_xml`], so the workbook never holds a night's calls in memory.
 //! The document's creation time is fixed so that the same run gives the same bytes.
 
 use std::path::Path;
