@@ -926,6 +926,51 @@ fn formula_injection_is_neutralised_in_every_cell() {
     assert!(jsonl_rows.iter().all(|r| r[col("region")] == "'＝west"));
 }
 
+/// rust_xlsxwriter takes a string shaped like the rich text it makes ("<r>...</r>") for its own,
+/// and copies it into the workbook unescaped: such text in a metadata value once added shared
+/// strings to the workbook, and every later header and value of the report read as another.
+#[test]
+fn text_shaped_like_rich_text_stays_text_in_the_workbook() {
+    let inputs = Inputs::new();
+    let injected = "<r><t>a</t></r></si><si><r><t>b</t></r>";
+    let lines: Vec<String> = (0..12)
+        .map(|i| {
+            let plan = ["<r>gold</r>", injected, "basic"][i % 3];
+            serde_json::json!({
+                "call_id": format!("c{i:02}"),
+                "metadata": {"plan": plan, "<r>k</r>": "v"},
+                "turns": [
+                    {"speaker": "customer", "text": "I was charged twice on my bill. <r>refund me</r>"},
+                    {"speaker": "agent", "text": "I can help with that."}
+                ]
+            })
+            .to_string()
+        })
+        .collect();
+    inputs.write("rich.jsonl", lines.join("\n") + "\n");
+    let run = inputs.mine(None);
+    assert_eq!(run.manifest.totals.calls, 12, "{:#?}", run.rejects);
+    let mut book = workbook(&run.out);
+    // The sheets written by rust_xlsxwriter (Segments, the Calls sheet's header) read back as their
+    // CSVs: every text cell in its place, the rich-looking values included.
+    for (name, file, rows_checked) in [("Segments", "segments.csv", usize::MAX), ("Calls", "calls.csv", 0)] {
+        let (header, rows) = read_raw(&run.out.join(file));
+        let range = book.worksheet_range(name).unwrap();
+        let got: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|d| d.to_string()).collect()).collect();
+        assert_eq!(got[0], header, "{name} header");
+        for (r, (got, want)) in got[1..].iter().zip(&rows).take(rows_checked).enumerate() {
+            for (c, want) in want.iter().enumerate().filter(|(_, w)| w.parse::<f64>().is_err()) {
+                assert_eq!(&got[c], want, "{name} row {} column {}", r + 1, header[c]);
+            }
+        }
+    }
+    let strings: Vec<String> =
+        book.sheet_names().iter().flat_map(|n| sheet_strings(&book.worksheet_range(n).unwrap())).collect();
+    for expected in ["<r>gold</r>", injected, "<r>k</r>"] {
+        assert!(strings.iter().any(|s| s == expected), "no cell {expected:?} in the workbook");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Personal data.
 

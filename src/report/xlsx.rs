@@ -123,7 +123,7 @@ pub fn write(
 /// the whole format each time (2% of a run's CPU).
 fn header(sheet: &mut Worksheet, columns: &[Column], formats: &Formats) -> Result<(), XlsxError> {
     for (c, col) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, cell_text(&col.name), &formats.header)?;
+        put_text(sheet, 0, c as u16, &cell_text(&col.name), Some(&formats.header))?;
         sheet.set_column_width(c as u16, col.width)?;
         if let Some(format) = formats.number(col.kind) {
             sheet.set_column_format(c as u16, format)?;
@@ -152,7 +152,7 @@ fn write_cell(
         Cell::Text(t) => {
             let text = cell_text(t);
             let text = if text.len() > MAX_CELL_CHARS { truncate(&text) } else { text.into_owned() };
-            sheet.write_string(row, col, text)?;
+            put_text(sheet, row, col, &text, None)?;
         }
         Cell::Int(i) => {
             sheet.write_number(row, col, *i as f64)?;
@@ -168,6 +168,23 @@ fn write_cell(
         }
         Cell::Float(_) | Cell::Empty => {}
     }
+    Ok(())
+}
+
+/// Writes `text` as a string cell. rust_xlsxwriter keeps a string that starts with `<r>` and ends
+/// with `</r>` as rich text it made itself, and copies it into the workbook unescaped: customer text
+/// of that shape ("<r>...</r>" in a quote, an idea, a metadata value) would break the workbook's
+/// XML, or add shared strings that shift every later cell's text. Such text is written as a rich
+/// string of one run instead, which rust_xlsxwriter escapes: the cell reads exactly as the text.
+fn put_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, format: Option<&Format>) -> Result<(), XlsxError> {
+    let looks_rich = text.starts_with("<r>") && text.ends_with("</r>");
+    match (looks_rich, format) {
+        (false, None) => sheet.write_string(row, col, text),
+        (false, Some(format)) => sheet.write_string_with_format(row, col, text, format),
+        (true, None) => sheet.write_rich_string(row, col, &[(&Format::default(), text)]),
+        // The run carries the format's font (bold), the cell its fill and alignment.
+        (true, Some(format)) => sheet.write_rich_string_with_format(row, col, &[(format, text)], format),
+    }?;
     Ok(())
 }
 
@@ -187,16 +204,16 @@ fn write_overview(sheet: &mut Worksheet, overview: &Overview, f: &Formats) -> Re
     sheet.write_string_with_format(0, 0, "earful report", &f.title)?;
     let mut row = 2u32;
     for (label, value) in &overview.facts {
-        sheet.write_string_with_format(row, 0, label, &f.bold)?;
+        put_text(sheet, row, 0, label, Some(&f.bold))?;
         write_cell(sheet, row, 1, value, None)?;
         row += 1;
     }
     for (title, table) in &overview.sections {
         row += 1;
-        sheet.write_string_with_format(row, 0, title, &f.title)?;
+        put_text(sheet, row, 0, title, Some(&f.title))?;
         row += 1;
         for (c, col) in table.columns.iter().enumerate() {
-            sheet.write_string_with_format(row, c as u16, &col.name, &f.header)?;
+            put_text(sheet, row, c as u16, &col.name, Some(&f.header))?;
         }
         row += 1;
         if table.rows.is_empty() {
