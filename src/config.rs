@@ -436,7 +436,8 @@ pub struct ReportFile {
     pub redact: bool,
     /// Rows shown per list on the Overview sheet.
     pub overview_rows: usize,
-    /// Rows at most in the Calls and Mentions sheets; the CSVs are always complete. A sheet of a
+    /// Rows at most in the Calls and Mentions sheets (not Follow-ups: `follow_ups.max_rows` caps its
+    /// list); the CSVs are always complete. A sheet of a
     /// million rows is slow to write and unusable in a spreadsheet, so the default is 100,000
     /// (Excel's hard limit is 1,048,576).
     pub xlsx_max_rows: usize,
@@ -703,8 +704,13 @@ impl ConfigFile {
             link: d.link,
         });
         let formats = self.formats.build(&mut problems);
-        if self.follow_ups.max_rows == 0 {
-            problems.push("follow_ups.max_rows must be at least 1".to_string());
+        // The list is a sheet of the workbook, whole: it must fit in one (Excel's limit is 1,048,576
+        // rows, header included).
+        if !(1..=1_048_000).contains(&self.follow_ups.max_rows) {
+            problems.push(format!(
+                "follow_ups.max_rows = {}: must be between 1 and 1048000 (the Follow-ups sheet lists them all)",
+                self.follow_ups.max_rows
+            ));
         }
         let hours = self.follow_ups.respond_within_hours;
         if !(hours.is_finite() && hours > 0.0) {
@@ -790,6 +796,16 @@ mod tests {
             let err = build(&format!("[limits]\nmax_metadata_fields = {bad}\n")).unwrap_err();
             let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
             assert!(problems[0].contains("max_metadata_fields must be between 1 and 16000"), "{problems:?}");
+        }
+    }
+
+    #[test]
+    fn the_follow_up_list_fits_a_sheet() {
+        assert_eq!(build("[follow_ups]\nmax_rows = 1048000\n").unwrap().follow_ups.max_rows, 1_048_000);
+        for bad in [0, 1_048_001] {
+            let err = build(&format!("[follow_ups]\nmax_rows = {bad}\n")).unwrap_err();
+            let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
+            assert!(problems[0].contains("must be between 1 and 1048000"), "{problems:?}");
         }
     }
 
