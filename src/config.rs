@@ -437,9 +437,8 @@ pub struct ReportFile {
     /// Rows shown per list on the Overview sheet.
     pub overview_rows: usize,
     /// Rows at most in the Calls and Mentions sheets (not Follow-ups: `follow_ups.max_rows` caps its
-    /// list); the CSVs are always complete. A sheet of a
-    /// million rows is slow to write and unusable in a spreadsheet, so the default is 100,000
-    /// (Excel's hard limit is 1,048,576).
+    /// list); the CSVs are always complete. A sheet of a million rows is slow to write and unusable
+    /// in a spreadsheet, so the default is 100,000 (Excel's hard limit is 1,048,576).
     pub xlsx_max_rows: usize,
 }
 
