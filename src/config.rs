@@ -318,6 +318,10 @@ pub const DEFAULT_MAX_METADATA_FIELDS: usize = 1000;
 /// columns, as many as a sheet holds.
 pub const MAX_METADATA_FIELDS: usize = 16_000;
 
+/// Data rows a workbook sheet may hold: Excel's limit is 1,048,576 rows, header included; a little
+/// is left spare.
+const SHEET_ROWS: usize = 1_048_000;
+
 /// `[limits]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -703,11 +707,10 @@ impl ConfigFile {
             link: d.link,
         });
         let formats = self.formats.build(&mut problems);
-        // The list is a sheet of the workbook, whole: it must fit in one (Excel's limit is 1,048,576
-        // rows, header included).
-        if !(1..=1_048_000).contains(&self.follow_ups.max_rows) {
+        // The list is a sheet of the workbook, whole: it must fit in one.
+        if !(1..=SHEET_ROWS).contains(&self.follow_ups.max_rows) {
             problems.push(format!(
-                "follow_ups.max_rows = {}: must be between 1 and 1048000 (the Follow-ups sheet lists them all)",
+                "follow_ups.max_rows = {}: must be between 1 and {SHEET_ROWS} (the Follow-ups sheet lists them all)",
                 self.follow_ups.max_rows
             ));
         }
@@ -733,7 +736,7 @@ impl ConfigFile {
             unhappy_at: s.unhappy_at,
             redact: self.report.redact,
             overview_rows: self.report.overview_rows,
-            xlsx_max_rows: self.report.xlsx_max_rows.min(1_048_000),
+            xlsx_max_rows: self.report.xlsx_max_rows.min(SHEET_ROWS),
             limits,
             max_metadata_fields: self.limits.max_metadata_fields,
             follow_ups: self.follow_ups,

@@ -186,9 +186,9 @@ const ASCII_WORD: [bool; 256] = {
     table
 };
 
-/// The roles of the words of an ASCII text, by bytes. A word's lowercase key is built as its
-/// bytes are read (the key [`key_lowercase`] makes), so that each word is read once; a word longer
-/// than a key is looked up by [`ascii_role`], and is in no list.
+/// The roles of the words of an ASCII text, by bytes, as [`ascii_role`] gives them. A word's
+/// lowercase key is built as its bytes are read (the key [`key_lowercase`] makes), so that each
+/// word is read once; a word longer than a key is in no list.
 fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>) {
     let lexicon = lexicon();
     let mut i = 0;
@@ -207,10 +207,10 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
             i += 1;
         }
         let len = i - start;
-        let role = if len > KEY_BYTES {
-            ascii_role(&text[start..i])
-        } else if len >= 3 && text[i - 3..i].eq_ignore_ascii_case(b"n't") {
+        let role = if len >= 3 && text[i - 3..i].eq_ignore_ascii_case(b"n't") {
             Some(Role::Negator)
+        } else if len > KEY_BYTES {
+            None
         } else {
             // A word byte is never zero: the key is the one key_lowercase makes.
             lexicon.get(&key.key()).copied()

@@ -208,6 +208,11 @@ pub fn mention_columns() -> Vec<Column> {
     cols(MENTION_COLUMNS)
 }
 
+/// The columns of follow_ups.csv.
+pub fn follow_up_columns() -> Vec<Column> {
+    cols(FOLLOW_UP_COLUMNS)
+}
+
 /// categories.csv as a table.
 pub fn categories(rows: &[CategoryRow]) -> Table {
     let rows = rows
@@ -346,7 +351,7 @@ pub fn follow_ups(rows: &[FollowUpRow]) -> Table {
             ]
         })
         .collect();
-    Table { columns: cols(FOLLOW_UP_COLUMNS), rows }
+    Table { columns: follow_up_columns(), rows }
 }
 
 /// rejects.csv as a table.

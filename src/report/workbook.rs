@@ -54,7 +54,7 @@ pub fn write(dir: &Path, run: &RunReport<'_>) -> Result<(), ReportError> {
     let themes = tables.discovery.as_ref().map(|d| table::themes(&d.themes));
     let segments = table::segments(&tables.segments);
     let rejects = table::rejects(rejects);
-    let follow_up_columns = table::follow_ups(&[]).columns;
+    let follow_up_columns = table::follow_up_columns();
     let follow_ups_path = dir.join("follow_ups.csv");
     let calls_path = dir.join("calls.csv");
     let mentions_path = dir.join("mentions.csv");
