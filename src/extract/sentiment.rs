@@ -123,10 +123,16 @@ fn classify(word: &str, buf: &mut Vec<u8>) -> Option<Role> {
     } else {
         buf.extend_from_slice(word.to_lowercase().replace('\u{2019}', "'").as_bytes());
     }
-    if buf.ends_with(b"n't") {
+    if negator(buf) {
         return Some(Role::Negator);
     }
     lexicon().get(&key_lowercase(buf)?).copied()
+}
+
+/// Whether a word (ASCII apostrophe, any case) is a contraction ending in n't: a negator.
+#[inline]
+fn negator(word: &[u8]) -> bool {
+    word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't")
 }
 
 /// The words of the lexicon file with their valences, in the file's order.
@@ -206,10 +212,9 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
             }
             i += 1;
         }
-        let len = i - start;
-        let role = if len >= 3 && text[i - 3..i].eq_ignore_ascii_case(b"n't") {
+        let role = if negator(&text[start..i]) {
             Some(Role::Negator)
-        } else if len > KEY_BYTES {
+        } else if i - start > KEY_BYTES {
             None
         } else {
             // A word byte is never zero: the key is the one key_lowercase makes.
@@ -225,8 +230,7 @@ fn ascii_tokens(text: &[u8], index: &mut usize, tokens: &mut Vec<(usize, Role)>)
 /// The role of one ASCII word, in any case; contractions ending in n't are negators.
 #[inline]
 fn ascii_role(word: &[u8]) -> Option<Role> {
-    let negator = word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case(b"n't");
-    if negator {
+    if negator(word) {
         Some(Role::Negator)
     } else {
         key_lowercase(word).and_then(|k| lexicon().get(&k).copied())
