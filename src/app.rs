@@ -660,11 +660,13 @@ fn trends_for_night(
     Ok((history, night, trends))
 }
 
-/// The call's start plus `hours`, as UTC RFC 3339; empty when the start is not a timestamp.
+/// The call's start plus `hours`, as UTC RFC 3339; empty when the start is not a timestamp, or
+/// when the sum is past the dates chrono can hold.
 fn respond_by(started_at: &str, hours: f64) -> String {
     let Ok(start) = chrono::DateTime::parse_from_rfc3339(started_at.trim()) else { return String::new() };
-    let due = start + chrono::Duration::seconds((hours * 3600.0).round() as i64);
-    due.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    let due = chrono::Duration::try_seconds((hours * 3600.0).round() as i64).and_then(|d| start.checked_add_signed(d));
+    due.map(|due| due.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
 }
 
 /// A 128-bit hash of a call id: two SipHash-1-3 passes with fixed keys, so the same on every
@@ -1214,6 +1216,16 @@ pub fn sample(args: &SampleArgs) -> Result<(), Error> {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_follow_up_is_due_its_window_after_the_call_or_never() {
+        assert_eq!(respond_by("2026-11-22T08:00:00+01:00", 36.0), "2026-11-23T19:00:00Z");
+        assert_eq!(respond_by("yesterday", 36.0), "");
+        // Past the last date a timestamp can hold, or past the seconds a duration can: no date,
+        // and no panic.
+        assert_eq!(respond_by("2026-11-22T08:00:00Z", 3e9), "");
+        assert_eq!(respond_by("2026-11-22T08:00:00Z", 1e300), "");
+    }
 
     #[test]
     fn a_worker_that_panics_stops_the_others() {

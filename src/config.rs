@@ -715,8 +715,12 @@ impl ConfigFile {
             ));
         }
         let hours = self.follow_ups.respond_within_hours;
-        if !(hours.is_finite() && hours > 0.0) {
-            problems.push(format!("follow_ups.respond_within_hours = {hours}: must be a positive number"));
+        // A year at most: past that a follow-up is no longer a call back, and a window of 1e300
+        // hours is past any date a timestamp can hold.
+        if !(hours.is_finite() && hours > 0.0 && hours <= 8760.0) {
+            problems.push(format!(
+                "follow_ups.respond_within_hours = {hours:?}: must be a number of hours above 0 and at most 8760 (a year)"
+            ));
         }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { path: path.to_string(), problems });
@@ -808,6 +812,19 @@ mod tests {
             let err = build(&format!("[follow_ups]\nmax_rows = {bad}\n")).unwrap_err();
             let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
             assert!(problems[0].contains("must be between 1 and 1048000"), "{problems:?}");
+        }
+    }
+
+    #[test]
+    fn the_follow_up_window_is_at_most_a_year() {
+        assert_eq!(
+            build("[follow_ups]\nrespond_within_hours = 8760\n").unwrap().follow_ups.respond_within_hours,
+            8760.0
+        );
+        for bad in ["0", "-1", "8760.5", "3e9", "1e300", "nan", "inf"] {
+            let err = build(&format!("[follow_ups]\nrespond_within_hours = {bad}\n")).unwrap_err();
+            let ConfigError::Invalid { problems, .. } = err else { panic!("wrong error {err}") };
+            assert!(problems[0].contains("at most 8760"), "{bad}: {problems:?}");
         }
     }
 

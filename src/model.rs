@@ -95,6 +95,16 @@ impl Kind {
     }
 }
 
+/// The segment of how the call ended (happy, neutral, unhappy), beside the metadata fields.
+pub const SENTIMENT_SEGMENT: &str = "sentiment";
+
+/// Whether a metadata field would be taken for a column or segment earful computes (see
+/// [`CALL_REPORT_COLUMNS`] and [`SENTIMENT_SEGMENT`]): such a field is renamed `metadata.<name>`
+/// when the call is normalized.
+pub fn is_reserved_field(name: &str) -> bool {
+    name == SENTIMENT_SEGMENT || CALL_REPORT_COLUMNS.contains(&name)
+}
+
 /// The columns of calls.csv that earful computes, whatever the metadata: a metadata field may
 /// not take one of these names (`report::table` lays the columns out; a test there keeps the two
 /// in step).

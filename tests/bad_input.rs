@@ -1100,3 +1100,138 @@ fn an_email_in_an_idea_leaves_no_trace() {
         assert!(!text.contains(part), "{part:?} is in the report: {:#?}", ideas(&run.out));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found by trying to break the promises from outside (a black-box review of the binary).
+
+#[test]
+fn the_order_the_inputs_are_given_in_changes_nothing() {
+    let inputs = Inputs::new();
+    let a = inputs.write("a.jsonl", format!("{}\n{}\n", good("d1"), call_line("d2", "My internet is down again.")));
+    let meta = |id: &str, field: &str| {
+        serde_json::json!({"call_id": id, "metadata": {field: "x"}, "turns": [
+            {"speaker": "customer", "text": "I was charged twice this month."}
+        ]})
+        .to_string()
+    };
+    // A call in both files (the one in a.jsonl is kept either way), and a field only c has.
+    let c = inputs.write("c.jsonl", format!("{}\n{}\n", meta("e1", "tier"), good("d1")));
+    let one = inputs.mine_into("one", &[a.clone(), c.clone()], None, &[]);
+    let two = inputs.mine_into("two", &[c, a], None, &[]);
+    for file in ["calls.csv", "mentions.csv", "rejects.csv", "categories.csv", "segments.csv", "follow_ups.csv"] {
+        assert_eq!(fs::read(one.out.join(file)).unwrap(), fs::read(two.out.join(file)).unwrap(), "{file}");
+    }
+    assert_eq!(workbook_parts(&one.out.join("report.xlsx")), workbook_parts(&two.out.join("report.xlsx")));
+    one.expect_reject("c.jsonl", "line 2", "duplicate call_id");
+}
+
+/// The entries of a workbook's zip, by name.
+fn workbook_parts(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn rows_of_csv_files_without_a_call_id_column_are_named_by_file() {
+    let inputs = Inputs::new();
+    inputs.write("s1.csv", "comment,region\nI was charged twice,west\nMy internet is down,east\n");
+    inputs.write("s2.csv", "comment,region\nThe app keeps crashing,west\nI was charged twice,north\n");
+    let run = inputs.mine(None);
+    assert!(run.rejects.is_empty(), "{:#?}", run.rejects);
+    run.expect_calls(&["s1:2", "s1:3", "s2:2", "s2:3"]);
+}
+
+#[test]
+fn csv_rows_are_named_by_their_line_whatever_the_line_endings() {
+    let inputs = Inputs::new();
+    let rows =
+        ["call_id,speaker,text", "c1,customer,fine", "c2,customer,too,many", "c3,customer,ok", "c4,customer,a,b,c"];
+    for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
+        inputs.write(name, rows.join(end) + end);
+    }
+    let run = inputs.mine(None);
+    for name in ["lf.csv", "crlf.csv", "cr.csv"] {
+        run.expect_reject(name, "line 3", "header 3");
+        run.expect_reject(name, "line 5", "header 3");
+    }
+}
+
+#[test]
+fn a_stray_quote_loses_one_row_not_the_rows_after_it() {
+    let inputs = Inputs::new();
+    let mut csv =
+        String::from("call_id,speaker,text\r\nu1,customer,fine\r\nu2,customer,\"I was charged twice, and so on\r\n");
+    for i in 3..=20 {
+        csv.push_str(&format!("u{i},customer,My internet is down\r\n"));
+    }
+    // A later row with quotes of its own (whose first closes the stray one, joining lines 3 to 22
+    // into one row), and another quote that never closes.
+    csv.push_str("u21,customer,\"quoted, fine\"\r\nu22,customer,\"again\r\nu23,customer,last\r\n");
+    inputs.write("open.csv", csv);
+    let run = inputs.mine(None);
+    run.expect_reject("open.csv", "line 3", "closes only on line 22");
+    run.expect_reject("open.csv", "line 23", "never closes");
+    assert_eq!(run.rejects.len(), 2, "{:#?}", run.rejects);
+    let mut kept: Vec<String> = (3..=21).map(|i| format!("u{i}")).collect();
+    kept.extend(["u1".to_string(), "u23".to_string()]);
+    run.expect_calls(&kept.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.input("open.csv").records, 23);
+}
+
+#[test]
+fn a_metadata_key_longer_than_a_cell_does_not_stop_the_report() {
+    let inputs = Inputs::new();
+    let key = "k".repeat(40_000);
+    let line = serde_json::json!({"call_id": "long", "metadata": {key: "v"}, "turns": [
+        {"speaker": "customer", "text": "I was charged twice this month."}
+    ]});
+    inputs.write("calls.jsonl", format!("{line}\n{}\n", good("j2")));
+    let run = inputs.mine(None);
+    run.expect_calls(&["long", "j2"]);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(run.out.join("report.xlsx")).unwrap();
+    let calls = book.worksheet_range("Calls").unwrap();
+    let longest = calls.rows().next().unwrap().iter().map(|c| c.to_string().chars().count()).max().unwrap();
+    assert!((32_000..=32_001).contains(&longest), "{longest}");
+}
+
+#[test]
+fn metadata_named_like_a_computed_column_is_renamed() {
+    let inputs = Inputs::new();
+    let mut lines = String::new();
+    for i in 0..6 {
+        let line = serde_json::json!({"call_id": format!("m{i}"), "metadata": {
+            "turns": "99", "theme": "T99", "sentiment": if i % 2 == 0 { "angry" } else { "calm" }, "region": "west"
+        }, "turns": [{"speaker": "customer", "text": "I was charged twice this month."}]});
+        lines.push_str(&format!("{line}\n"));
+    }
+    inputs.write("calls.jsonl", lines);
+    let run = inputs.mine(None);
+    let (header, rows) = read_raw(&run.out.join("calls.csv"));
+    let mut unique = header.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), header.len(), "{header:?}");
+    for renamed in ["metadata.turns", "metadata.sentiment", "region"] {
+        assert!(header.iter().any(|h| h == renamed), "{renamed} in {header:?}");
+    }
+    let turns = header.iter().position(|h| h == "turns").unwrap();
+    assert!(rows.iter().all(|r| r[turns] == "1"), "the computed turns column keeps its value");
+    // The sentiment segment counts each call once; the metadata field is a segment of its own.
+    let segments = segments(&run.out);
+    let per_value = |field: &str| {
+        let mut seen: Vec<(String, u64)> =
+            segments.iter().filter(|s| s.field == field).map(|s| (s.value.clone(), s.segment_calls)).collect();
+        seen.sort();
+        seen.dedup();
+        seen.iter().map(|(_, n)| n).sum::<u64>()
+    };
+    assert_eq!(per_value("sentiment"), 6);
+    assert_eq!(per_value("metadata.sentiment"), 6);
+}

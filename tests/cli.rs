@@ -959,7 +959,7 @@ fn csv_without_speaker_column_is_all_customer() {
     let (_t, out) = run_mine(&[survey.display().to_string(), "--taxonomy".into(), taxonomy()]);
     let calls = calls_with_channel(&out);
     assert_eq!(calls.len(), 3);
-    assert_eq!(calls[0].0, "row2");
+    assert_eq!(calls[0].0, "survey:2");
     assert_eq!(calls[0].1, "web");
     assert_eq!(calls[0].2, "outage");
     assert_eq!(calls[2].2, "idea");

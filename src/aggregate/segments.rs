@@ -14,7 +14,7 @@ use crate::extract::Taxonomy;
 use crate::model::Kind;
 
 /// The name of the sentiment segment.
-pub const SENTIMENT_FIELD: &str = "sentiment";
+pub const SENTIMENT_FIELD: &str = crate::model::SENTIMENT_SEGMENT;
 
 /// One row of segments.csv.
 #[derive(Debug, Clone, PartialEq)]

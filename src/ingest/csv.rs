@@ -8,7 +8,7 @@
 //! their first row appears, so a CSV file is held in memory while it is read.
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use super::{Batch, Item, Payload};
 use crate::model::{Call, Turn};
@@ -51,15 +51,22 @@ impl Columns {
 }
 
 /// Reads a whole CSV file and emits one item per call (and one per unreadable row).
+///
+/// Line numbers are counted here (see [`Tracked`]), not taken from the csv crate, which counts
+/// only `\n` and so gives the line before for a row after a CRLF, and line 1 for every row of a
+/// file with lone CR endings. A quoted field that is opened and never closed would take the rest
+/// of the file into one field: that row is rejected, and the lines after its first are read
+/// again as rows, so that no other call is lost.
 pub(super) fn frame(
     file: usize,
+    stem: &str,
     reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
     max_record: usize,
     full: impl Fn(&Batch) -> bool,
     flush: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(Tracked::new(reader, 0));
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => return push(batch, file, 1, Err(format!("cannot read CSV header: {e}"))),
@@ -68,52 +75,256 @@ pub(super) fn frame(
         Ok(cols) => cols,
         Err(reason) => return push(batch, file, 1, Err(reason)),
     };
-    let mut calls: Vec<(u64, Call<'static>)> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = rdr.position().line();
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. });
-                push(batch, file, line, Err(format!("bad CSV row: {e}")));
-                if fatal {
-                    break;
-                }
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line());
-        if record.as_slice().len() > max_record {
-            let reason =
-                format!("row of {} bytes is over limits.max_record_bytes ({max_record})", record.as_slice().len());
-            push(batch, file, line, Err(reason));
-            continue;
-        }
-        let id = match cols.call_id.map(|i| record[i].trim()) {
-            Some("") => {
-                push(batch, file, line, Err("empty call_id".into()));
-                continue;
-            }
-            Some(id) => id.to_string(),
-            None => format!("row{line}"),
-        };
-        let slot = *by_id.entry(id.clone()).or_insert_with(|| {
-            calls.push((line, Call { call_id: id, ..Call::default() }));
-            calls.len() - 1
-        });
-        add_row(&mut calls[slot].1, &cols, &record);
+    let mut rows =
+        Rows { file, stem, cols, width: headers.len(), max_record, calls: Vec::new(), by_id: HashMap::new() };
+    while let Some((line, reason)) = rows.read(&mut rdr, batch) {
+        push(batch, file, line, Err(reason));
+        let rest = rdr.into_inner().rest();
+        let lines_before = line;
+        rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(Tracked::new(rest, lines_before));
     }
-    for (line, call) in calls {
+    for (line, call) in rows.calls {
         batch.items.push(Item { file, line, payload: Payload::Done(Ok(call)) });
         if full(batch) && !flush(batch) {
             return false;
         }
     }
     true
+}
+
+/// The rows of one CSV file gathered into calls.
+struct Rows<'a> {
+    file: usize,
+    stem: &'a str,
+    cols: Columns,
+    /// Fields a row must have: as many as the header.
+    width: usize,
+    max_record: usize,
+    /// (line of the first row, call), in the order of their first rows.
+    calls: Vec<(u64, Call<'static>)>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Rows<'_> {
+    /// Reads rows to the end of `rdr`. Each row is taken in when the next one has been read, so
+    /// that its lines are known. A row whose quoted field was opened by mistake is not taken in:
+    /// one that the file ends inside, or one of lines joined into the wrong number of fields.
+    /// Its line and why are returned, for the lines after its first to be read again.
+    fn read(&mut self, rdr: &mut csv::Reader<Tracked>, batch: &mut Batch) -> Option<(u64, String)> {
+        const AGAIN: &str = "the row is rejected, and the lines after its first are read again as rows";
+        let mut record = csv::StringRecord::new();
+        let mut pending: Option<(u64, Result<csv::StringRecord, String>)> = None;
+        loop {
+            let read = rdr.read_record(&mut record);
+            let start = match &read {
+                Ok(_) => record.position().map(csv::Position::byte),
+                Err(e) => e.position().map(csv::Position::byte),
+            };
+            let done = !matches!(read, Ok(true));
+            let line = if done { u64::MAX } else { rdr.get_ref().line_of(start.unwrap_or(0)) };
+            if let Some((first, row)) = &pending {
+                if done && rdr.get_ref().ends_in_quotes() {
+                    let reason = format!("a quoted field opened on this line never closes, so the rest of the file would be one field: {AGAIN}");
+                    return Some((*first, reason));
+                }
+                if let Some(row) = row.as_ref().ok().filter(|r| r.len() != self.width && !done && line > first + 1) {
+                    let reason = format!(
+                        "a quoted field opened on this line closes only on line {}, joining the lines between into one row of {} fields (the header has {}): {AGAIN}",
+                        line - 1,
+                        row.len(),
+                        self.width
+                    );
+                    return Some((*first, reason));
+                }
+            }
+            if let Some((line, row)) = pending.take() {
+                self.take(line, row, batch);
+            }
+            rdr.get_ref().mark(start.unwrap_or(0));
+            match read {
+                Ok(false) => return None,
+                Ok(true) => pending = Some((line, Ok(record.clone()))),
+                Err(e) => {
+                    let line = rdr.get_ref().line_of(start.unwrap_or(0));
+                    let reason = format!("bad CSV row: {e}");
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        self.take(line, Err(reason), batch);
+                        return None;
+                    }
+                    pending = Some((line, Err(reason)));
+                }
+            }
+        }
+    }
+
+    /// Takes one row in: into its call, or rejected.
+    fn take(&mut self, line: u64, row: Result<csv::StringRecord, String>, batch: &mut Batch) {
+        let record = match row {
+            Ok(record) => record,
+            Err(reason) => {
+                push(batch, self.file, line, Err(reason));
+                return;
+            }
+        };
+        if record.len() != self.width {
+            let reason = format!("bad CSV row: it has {} fields, the header {}", record.len(), self.width);
+            push(batch, self.file, line, Err(reason));
+            return;
+        }
+        if record.as_slice().len() > self.max_record {
+            let reason = format!(
+                "row of {} bytes is over limits.max_record_bytes ({})",
+                record.as_slice().len(),
+                self.max_record
+            );
+            push(batch, self.file, line, Err(reason));
+            return;
+        }
+        let id = match self.cols.call_id.map(|i| record[i].trim()) {
+            Some("") => {
+                push(batch, self.file, line, Err("empty call_id".into()));
+                return;
+            }
+            Some(id) => id.to_string(),
+            None => format!("{}:{line}", self.stem),
+        };
+        let calls = &mut self.calls;
+        let slot = *self.by_id.entry(id.clone()).or_insert_with(|| {
+            calls.push((line, Call { call_id: id, ..Call::default() }));
+            calls.len() - 1
+        });
+        add_row(&mut self.calls[slot].1, &self.cols, &record);
+    }
+}
+
+/// A reader that notes where lines end as the bytes go by (`\n`, `\r\n` or a lone `\r`: one end
+/// each), and keeps the bytes from the start of the row being read, so that a row whose quotes
+/// never close can be looked at, and what follows it read again.
+struct Tracked {
+    inner: Box<dyn BufRead + Send>,
+    state: std::cell::RefCell<Track>,
+}
+
+#[derive(Default)]
+struct Track {
+    /// Bytes read so far.
+    offset: u64,
+    /// Lines before the first byte of the input (for the rest of a file read again).
+    lines_before: u64,
+    /// Offsets of the line ends not yet passed by a lookup (each end's first byte).
+    ends: std::collections::VecDeque<u64>,
+    /// Line ends passed by lookups.
+    passed: u64,
+    /// The last byte read was a CR (a LF next ends no other line).
+    after_cr: bool,
+    /// The bytes from offset `kept_from` on.
+    kept: Vec<u8>,
+    kept_from: u64,
+    /// Where the row being read starts (the last `mark`).
+    row_start: u64,
+}
+
+impl Tracked {
+    fn new(inner: Box<dyn BufRead + Send>, lines_before: u64) -> Tracked {
+        Tracked { inner, state: std::cell::RefCell::new(Track { lines_before, ..Track::default() }) }
+    }
+
+    /// The line of the byte at `offset`; offsets must come in order. A row after a CRLF starts,
+    /// for the csv crate, on its LF: the line end's first byte (the CR) is before it either way.
+    fn line_of(&self, offset: u64) -> u64 {
+        let mut t = self.state.borrow_mut();
+        while t.ends.front().is_some_and(|&end| end < offset) {
+            t.ends.pop_front();
+            t.passed += 1;
+        }
+        t.lines_before + t.passed + 1
+    }
+
+    /// The row being read starts at `offset`: the bytes before it need not be kept.
+    fn mark(&self, offset: u64) {
+        let mut t = self.state.borrow_mut();
+        t.row_start = offset;
+        let drop = offset.saturating_sub(t.kept_from).min(t.kept.len() as u64) as usize;
+        // Dropped in bulk, not row by row, so that the copying stays linear.
+        if drop > 0 && drop * 2 >= t.kept.len() {
+            t.kept.drain(..drop);
+            t.kept_from += drop as u64;
+        }
+    }
+
+    /// The bytes of the last row, from its start (the last `mark`) to the end.
+    fn last_row(t: &Track) -> &[u8] {
+        &t.kept[(t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len())..]
+    }
+
+    /// Whether the input ended inside a quoted field of its last row.
+    fn ends_in_quotes(&self) -> bool {
+        ends_in_quotes(Self::last_row(&self.state.borrow()))
+    }
+
+    /// What follows the first line of the row being read: the bytes kept, then those not yet
+    /// read.
+    fn rest(self) -> Box<dyn BufRead + Send> {
+        let bytes = {
+            let t = self.state.borrow();
+            let row = Self::last_row(&t);
+            // The row may start on the LF of a CRLF; its first line ends at the next line end.
+            let lead = row.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+            let first_end = row[lead..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(row.len(), |i| lead + i);
+            let after = match &row[first_end..] {
+                [b'\r', b'\n', ..] => first_end + 2,
+                [] => first_end,
+                _ => first_end + 1,
+            };
+            row[after..].to_vec()
+        };
+        Box::new(std::io::Cursor::new(bytes).chain(self.inner))
+    }
+}
+
+impl std::io::Read for Tracked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let t = self.state.get_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' if t.after_cr => {}
+                b'\n' | b'\r' => t.ends.push_back(t.offset + i as u64),
+                _ => {}
+            }
+            t.after_cr = b == b'\r';
+        }
+        t.offset += n as u64;
+        t.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Whether a row's bytes end inside a quoted field, by the csv crate's rules: a quote opens a
+/// field only at its start, two quotes in a quoted field are one, and after the closing quote
+/// the field goes on unquoted.
+fn ends_in_quotes(row: &[u8]) -> bool {
+    let (mut quoted, mut field_start) = (false, true);
+    let mut i = 0;
+    while i < row.len() {
+        let b = row[i];
+        if quoted {
+            if b == b'"' {
+                if row.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if field_start && b == b'"' {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = matches!(b, b',' | b'\n' | b'\r');
+        }
+        i += 1;
+    }
+    quoted
 }
 
 fn push(batch: &mut Batch, file: usize, line: u64, result: Result<Call<'static>, String>) -> bool {
@@ -155,7 +366,7 @@ mod tests {
     fn read(text: &str) -> Vec<(u64, Result<Call<'static>, String>)> {
         let mut batch = Batch::default();
         let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
-        frame(0, reader, &mut batch, 1 << 20, |_| false, &mut |_| true);
+        frame(0, "survey", reader, &mut batch, 1 << 20, |_| false, &mut |_| true);
         batch
             .items
             .into_iter()
@@ -186,7 +397,7 @@ mod tests {
         let c = calls[0].1.as_ref().unwrap();
         assert_eq!(c.turns[0].speaker, "customer");
         assert_eq!(c.turns[0].text, "slow, very slow");
-        assert_eq!(c.call_id, "row2");
+        assert_eq!(c.call_id, "survey:2");
     }
 
     #[test]

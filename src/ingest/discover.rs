@@ -9,7 +9,9 @@ use super::{sniff, InputFile, Reject};
 
 /// Expands the command-line inputs into a sorted list of files to read, plus rejects for inputs
 /// that do not exist or cannot be read as any known format. Hidden files and folders (names
-/// starting with `.`) are skipped, as are symlinked folders already visited (loops).
+/// starting with `.`) are skipped, as are symlinked folders already visited (loops). The files
+/// are sorted by path whatever the order the inputs were given in, so that the reports (and
+/// which record of a duplicated call is kept) do not depend on it.
 pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
     let mut files = Vec::new();
     let mut rejects = Vec::new();
@@ -25,6 +27,8 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
             Ok(_) => add_file(input, &mut seen_files, &mut files, &mut rejects),
         }
     }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    rejects.sort_by(|a, b| a.file.cmp(&b.file));
     (files, rejects)
 }
 
@@ -72,6 +76,8 @@ fn add_file(path: &Path, seen_files: &mut BTreeSet<PathBuf>, files: &mut Vec<Inp
     let shown = path.display().to_string();
     let reject = |reason: String| Reject { file: shown.clone(), record: String::new(), reason };
     let bytes = match fs::metadata(path) {
+        // A named pipe, socket or device would block the run, or never end: not read.
+        Ok(m) if !m.is_file() => return rejects.push(reject("not a regular file (a pipe, socket or device)".into())),
         Ok(m) => m.len(),
         Err(e) => return rejects.push(reject(format!("cannot read: {e}"))),
     };
@@ -106,6 +112,41 @@ mod tests {
         assert_eq!(rejects.len(), 1);
         assert!(rejects[0].file.ends_with("notes.docx"), "{rejects:?}");
         assert!(rejects[0].reason.contains("unrecognised format"));
+    }
+
+    #[test]
+    fn files_are_read_in_path_order_whatever_the_order_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("b")).unwrap();
+        fs::write(root.join("b/x.jsonl"), "{}\n").unwrap();
+        fs::write(root.join("a.jsonl"), "{}\n").unwrap();
+        fs::write(root.join("c.jsonl"), "{}\n").unwrap();
+        let given =
+            [root.join("c.jsonl"), root.join("b"), root.join("nowhere"), root.join("a.jsonl"), root.join("gone")];
+        let (files, rejects) = discover(&given);
+        let names: Vec<_> = files.iter().map(|f| f.path.strip_prefix(root).unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["a.jsonl", "b/x.jsonl", "c.jsonl"]);
+        let missing: Vec<_> = rejects.iter().map(|r| r.file.rsplit('/').next().unwrap()).collect();
+        assert_eq!(missing, ["gone", "nowhere"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_rejected_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status().unwrap();
+        assert!(made.success());
+        fs::write(dir.path().join("a.jsonl"), "{}\n").unwrap();
+        // Reading the pipe's first bytes to sniff its format would wait for a writer forever.
+        let (files, rejects) = discover(&[dir.path().to_path_buf()]);
+        assert_eq!(files.len(), 1);
+        assert_eq!(rejects.len(), 1);
+        assert!(
+            rejects[0].file.ends_with("pipe.txt") && rejects[0].reason.contains("not a regular file"),
+            "{rejects:?}"
+        );
     }
 
     #[test]

@@ -399,7 +399,7 @@ fn frame(
         |kind: DocKind| move |start, end, id: &str| Payload::Document { start, end, id: id.to_string(), kind };
     match file.format {
         Format::Jsonl => jsonl::frame(index, file.documents.then_some(stem.as_str()), reader, batch, max, full, flush),
-        Format::Csv => csv::frame(index, reader, batch, max, full, flush),
+        Format::Csv => csv::frame(index, &stem, reader, batch, max, full, flush),
         Format::Text => {
             whole(index, &stem, reader, batch, max, |start, end, id| Payload::Text(start, end, id.to_string()))
         }

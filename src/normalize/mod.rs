@@ -81,8 +81,9 @@ impl Speakers {
     }
 }
 
-/// Decides roles (the role ingest already decided, else the speaker label's) and strips control
-/// characters (other than tab and newline) from turn text.
+/// Decides roles (the role ingest already decided, else the speaker label's), strips control
+/// characters (other than tab and newline) from turn text, and renames the metadata fields named
+/// like a column or segment earful computes (see [`crate::model::is_reserved_field`]).
 pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a> {
     // A call has two or three distinct labels, repeated on every turn: each is mapped once.
     let mut known: Vec<(&str, Role)> = Vec::with_capacity(4);
@@ -100,6 +101,13 @@ pub fn normalize<'a>(mut call: Call<'a>, speakers: &Speakers) -> Conversation<'a
             })
         })
         .collect();
+    // A field named like a column or segment earful computes would stand beside it under the
+    // same name in calls.csv, or be counted with it in segments.csv.
+    for (field, _) in &mut call.metadata {
+        if crate::model::is_reserved_field(field) {
+            *field = format!("metadata.{field}");
+        }
+    }
     for turn in &mut call.turns {
         if !turn.control_free && has_control(&turn.text) {
             turn.text = Cow::Owned(

@@ -5,14 +5,15 @@
 //! nothing. The patterns are compiled once per process.
 //!
 //! - **Cards** are runs of digit groups and spoken digits ("four one one one", "oh" or "zero"
-//!   for 0, "double four", mixed with digits), separated by spaces, dashes or commas. Any
-//!   stretch of whole groups of 13 to 19 digits that passes the Luhn check becomes `[CARD]`, so
-//!   an order number of the same length survives (nine times out of ten) and a card number read
-//!   out right after another number ("2 cards: 4111 ...") is still found.
+//!   for 0, "double four", mixed with digits), separated by spaces (no-break ones too), dashes,
+//!   commas, dots or slashes. Any stretch of whole groups of 13 to 19 digits that passes the
+//!   Luhn check becomes `[CARD]`, so an order number of the same length survives (nine times out
+//!   of ten) and a card number read out right after another number ("2 cards: 4111 ...") is
+//!   still found.
 //! - **SSNs** are `AAA-GG-SSSS` or `AAA GG SSSS` with a possible area (not 000, 666 or 9xx),
 //!   group (not 00) and serial (not 0000); nine digits in a row are not taken for one.
 //! - **Emails** and **phones** (7 digits or more, `555-0142`, `(212) 555-0199`,
-//!   `+1 555 010 0100`).
+//!   `+1 555 010 0100`, `+44 20 7946 0958`, ten digits in a row).
 //!
 //! Redaction is pattern-based: it cannot know that "four one one one" is not a card number
 //! when it passes the Luhn check, nor find a card number spelled in a way it does not know.
@@ -43,14 +44,24 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let token = format!(r"(?:(?:double|triple)\s+)?(?:\d+|{DIGIT_WORDS})\b");
-        let sep = r"(?:[ \t]*[-,][ \t]*|[ \t]+)";
+        // Spaces include the no-break and thin spaces that word processors and phones put
+        // between digit groups; a group may also be set off by a dash, comma, dot or slash.
+        let space = "[ \t\u{A0}\u{2009}\u{202F}]";
+        let sep = format!(r"(?:{space}*[-,./]{space}*|{space}+)");
         Patterns {
             email: Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("valid regex"),
             number_run: Regex::new(&format!(r"(?i)\b{token}(?:{sep}{token})*")).expect("valid regex"),
             token: Regex::new(&format!(r"(?i)(?:(double|triple)\s+)?(\d+|{DIGIT_WORDS})")).expect("valid regex"),
             ssn: Regex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b|\b(\d{3}) (\d{2}) (\d{4})\b").expect("valid regex"),
-            phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b")
-                .expect("valid regex"),
+            // North American forms; an international number (a country code, then two to six
+            // groups: checked for 8 to 15 digits, as E.164 allows); ten digits in a row (eleven
+            // after a 1), a phone number said without separators.
+            phone: Regex::new(concat!(
+                r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b",
+                r"|\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}\b",
+                r"|\b1?\d{10}\b",
+            ))
+            .expect("valid regex"),
             decimal: Regex::new(r"^\d$").expect("valid regex"),
             digit_words: aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -97,7 +108,15 @@ fn redact_with(text: &str, skip: bool) -> String {
         return out.into_owned();
     }
     let out = redact_ssns(p, &out);
-    let out = p.phone.replace_all(&out, "[PHONE]");
+    let out = p.phone.replace_all(&out, |c: &regex::Captures| {
+        let found = &c[0];
+        let digits = found.bytes().filter(u8::is_ascii_digit).count();
+        if found.starts_with('+') && !(8..=15).contains(&digits) {
+            found.to_string()
+        } else {
+            "[PHONE]".to_string()
+        }
+    });
     out.into_owned()
 }
 
@@ -317,6 +336,16 @@ mod tests {
             ("ssn 078-05-1120 thanks", "ssn [SSN] thanks"),
             ("order 4471-2209 arrived", "order 4471-2209 arrived"),
             ("it cost 19.99 dollars", "it cost 19.99 dollars"),
+            ("card 4111\u{a0}1111\u{a0}1111\u{a0}1111 ok", "card [CARD] ok"),
+            ("card 4111.1111.1111.1111 ok", "card [CARD] ok"),
+            ("card 4111/1111/1111/1111 ok", "card [CARD] ok"),
+            ("order 4111.1111.1111.1112 ok", "order 4111.1111.1111.1112 ok"),
+            ("call me on 5551234567 please", "call me on [PHONE] please"),
+            ("or 15551234567", "or [PHONE]"),
+            ("call me on +44 20 7946 0958 please", "call me on [PHONE] please"),
+            ("ring +33 1 23 45 67 89", "ring [PHONE]"),
+            ("order 123456789 and 22345678901 are mine", "order 123456789 and 22345678901 are mine"),
+            ("+1 2 dollars", "+1 2 dollars"),
         ];
         assert_redacted(&cases);
     }

@@ -149,11 +149,7 @@ fn write_cell(
     format: Option<&Format>,
 ) -> Result<(), XlsxError> {
     match cell {
-        Cell::Text(t) => {
-            let text = cell_text(t);
-            let text = if text.len() > MAX_CELL_CHARS { truncate(&text) } else { text.into_owned() };
-            put_text(sheet, row, col, &text, None)?;
-        }
+        Cell::Text(t) => put_text(sheet, row, col, &cell_text(t), None)?,
         Cell::Int(i) => {
             sheet.write_number(row, col, *i as f64)?;
         }
@@ -176,7 +172,16 @@ fn write_cell(
 /// of that shape ("<r>...</r>" in a quote, an idea, a metadata value) would break the workbook's
 /// XML, or add shared strings that shift every later cell's text. Such text is written as a rich
 /// string of one run instead, which rust_xlsxwriter escapes: the cell reads exactly as the text.
+/// Text past Excel's limit for a cell is cut (see [`truncate`]): every string, a column's name
+/// from the metadata as much as a quote, so that no text can make the workbook fail.
 fn put_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, format: Option<&Format>) -> Result<(), XlsxError> {
+    let cut;
+    let text = if text.len() > MAX_CELL_CHARS {
+        cut = truncate(text);
+        &cut
+    } else {
+        text
+    };
     let looks_rich = text.starts_with("<r>") && text.ends_with("</r>");
     match (looks_rich, format) {
         (false, None) => sheet.write_string(row, col, text),
