@@ -437,8 +437,8 @@ fn whole(
 
 /// The call id of a text transcript: its file name up to the first dot.
 fn stem(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("call");
-    name.split('.').next().unwrap_or(name).to_string()
+    let name = path.file_name().map_or("call".into(), |n| n.to_string_lossy());
+    name.split('.').next().unwrap_or(&name).to_string()
 }
 
 /// Frames and decodes bytes held in memory, as if they were a file of this format named `name`:

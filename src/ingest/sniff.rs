@@ -51,7 +51,8 @@ pub fn head(path: &Path, compression: Compression, bytes: u64) -> Vec<u8> {
 
 /// The name without compression suffixes, lowercase, and its extension.
 pub fn extension(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    // A name that is not UTF-8 (bytes of another encoding) still has its extension.
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let name = [".gz", ".zst", ".zstd"].iter().fold(name, |n, s| n.strip_suffix(s).map(str::to_string).unwrap_or(n));
     Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_string()
 }
@@ -167,5 +168,14 @@ mod tests {
         assert_eq!(extension(Path::new("a/Calls.JSON.gz")), "json");
         assert_eq!(extension(Path::new("x.vtt.zst")), "vtt");
         assert_eq!(extension(Path::new("noext")), "");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_extension() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9 call.txt");
+        assert_eq!(extension(Path::new(name)), "txt");
+        assert_eq!(super::super::stem(Path::new(name)), "caf\u{fffd} call");
     }
 }
