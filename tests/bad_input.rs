@@ -1143,9 +1143,11 @@ fn rows_of_csv_files_without_a_call_id_column_are_named_by_file() {
     let inputs = Inputs::new();
     inputs.write("s1.csv", "comment,region\nI was charged twice,west\nMy internet is down,east\n");
     inputs.write("s2.csv", "comment,region\nThe app keeps crashing,west\nI was charged twice,north\n");
+    inputs.write("s.2026-11-21.csv", "comment\nI was charged twice\n");
+    inputs.write("s.2026-11-22.CSV.gz", gzip(b"comment\nMy internet is down\n"));
     let run = inputs.mine(None);
     assert!(run.rejects.is_empty(), "{:#?}", run.rejects);
-    run.expect_calls(&["s1:2", "s1:3", "s2:2", "s2:3"]);
+    run.expect_calls(&["s1:2", "s1:3", "s2:2", "s2:3", "s.2026-11-21:2", "s.2026-11-22:2"]);
 }
 
 #[test]
@@ -1176,7 +1178,7 @@ fn a_stray_quote_loses_one_row_not_the_rows_after_it() {
     csv.push_str("u21,customer,\"quoted, fine\"\r\nu22,customer,\"again\r\nu23,customer,last\r\n");
     inputs.write("open.csv", csv);
     let run = inputs.mine(None);
-    run.expect_reject("open.csv", "line 3", "closes only on line 22");
+    run.expect_reject("open.csv", "line 3", "closes in the middle of a field");
     run.expect_reject("open.csv", "line 23", "never closes");
     assert_eq!(run.rejects.len(), 2, "{:#?}", run.rejects);
     let mut kept: Vec<String> = (3..=21).map(|i| format!("u{i}")).collect();
@@ -1234,4 +1236,33 @@ fn metadata_named_like_a_computed_column_is_renamed() {
     };
     assert_eq!(per_value("sentiment"), 6);
     assert_eq!(per_value("metadata.sentiment"), 6);
+}
+
+#[test]
+fn quoting_that_is_only_unusual_is_not_taken_for_a_stray_quote() {
+    let inputs = Inputs::new();
+    // A quoted field over three lines in a row with a field too many: one bad row, as before.
+    inputs.write(
+        "multi.csv",
+        "comment,region\n\"Great service.\nQuick, friendly\nstaff\",west,\nI was charged twice,east\n",
+    );
+    // Blank lines between rows, and a last row whose quote never closes on its own line.
+    inputs.write("blank.csv", "call_id,text\nc1,I was charged twice\n\n\nc2,a,b\n\nc3,\"My internet is down\n");
+    // A stray quote closed by a later quoted field that holds no comma.
+    inputs.write(
+        "stray.csv",
+        "call_id,text\ns1,\"I was charged twice\ns2,My internet is down\ns3,\"quoted fine\"\ns4,ok\n",
+    );
+    let run = inputs.mine(None);
+    run.expect_reject("multi.csv", "line 2", "header 2");
+    run.expect_reject("blank.csv", "line 5", "header 2");
+    run.expect_reject("stray.csv", "line 2", "closes in the middle of a field");
+    assert_eq!(run.rejects.len(), 3, "{:#?}", run.rejects);
+    run.expect_calls(&["multi:5", "c1", "c3", "s2", "s3", "s4"]);
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
 }

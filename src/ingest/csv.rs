@@ -4,11 +4,11 @@
 //! `message`, `comment`, `verbatim`), and optional `start`, `end`, `started_at`. Every other
 //! column is call metadata. Without a `speaker` column every row is a customer turn (survey
 //! verbatims, reviews, chat exports); without a `call_id` column every row is its own call, named
-//! `<file stem>:<line>`. Rows of one call need not be adjacent: calls are emitted in the order
+//! `<file name without .csv>:<line>`. Rows of one call need not be adjacent: calls are emitted in the order
 //! their first row appears, so a CSV file is held in memory while it is read.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use super::{Batch, Item, Payload};
 use crate::model::{Call, Turn};
@@ -79,9 +79,7 @@ pub(super) fn frame(
         Rows { file, stem, cols, width: headers.len(), max_record, calls: Vec::new(), by_id: HashMap::new() };
     while let Some((line, reason)) = rows.read(&mut rdr, batch) {
         push(batch, file, line, Err(reason));
-        let rest = rdr.into_inner().rest();
-        let lines_before = line;
-        rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(Tracked::new(rest, lines_before));
+        rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(rdr.into_inner().again(line));
     }
     for (line, call) in rows.calls {
         batch.items.push(Item { file, line, payload: Payload::Done(Ok(call)) });
@@ -107,53 +105,45 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// Reads rows to the end of `rdr`. Each row is taken in when the next one has been read, so
-    /// that its lines are known. A row whose quoted field was opened by mistake is not taken in:
-    /// one that the file ends inside, or one of lines joined into the wrong number of fields.
-    /// Its line and why are returned, for the lines after its first to be read again.
+    /// that its bytes are known. A row whose quoted field was opened by mistake (see
+    /// [`stray_quote`]) is not taken in: its line and why are returned, for the lines after its
+    /// first to be read again.
     fn read(&mut self, rdr: &mut csv::Reader<Tracked>, batch: &mut Batch) -> Option<(u64, String)> {
-        const AGAIN: &str = "the row is rejected, and the lines after its first are read again as rows";
         let mut record = csv::StringRecord::new();
         let mut pending: Option<(u64, Result<csv::StringRecord, String>)> = None;
         loop {
+            let before = rdr.position().byte();
             let read = rdr.read_record(&mut record);
             let start = match &read {
-                Ok(_) => record.position().map(csv::Position::byte),
-                Err(e) => e.position().map(csv::Position::byte),
+                Ok(true) => record.position().map_or(before, csv::Position::byte),
+                Ok(false) => u64::MAX,
+                Err(e) => e.position().map_or(before, csv::Position::byte),
             };
-            let done = !matches!(read, Ok(true));
-            let line = if done { u64::MAX } else { rdr.get_ref().line_of(start.unwrap_or(0)) };
-            if let Some((first, row)) = &pending {
-                if done && rdr.get_ref().ends_in_quotes() {
-                    let reason = format!("a quoted field opened on this line never closes, so the rest of the file would be one field: {AGAIN}");
-                    return Some((*first, reason));
-                }
-                if let Some(row) = row.as_ref().ok().filter(|r| r.len() != self.width && !done && line > first + 1) {
-                    let reason = format!(
-                        "a quoted field opened on this line closes only on line {}, joining the lines between into one row of {} fields (the header has {}): {AGAIN}",
-                        line - 1,
-                        row.len(),
-                        self.width
-                    );
+            let start = rdr.get_ref().past_line_ends(start);
+            if let Some((first, Ok(_))) = &pending {
+                if let Some(reason) = rdr.get_ref().stray_quote(start) {
                     return Some((*first, reason));
                 }
             }
             if let Some((line, row)) = pending.take() {
                 self.take(line, row, batch);
             }
-            rdr.get_ref().mark(start.unwrap_or(0));
+            let line = if start == u64::MAX { 0 } else { rdr.get_ref().line_of(start) };
             match read {
                 Ok(false) => return None,
-                Ok(true) => pending = Some((line, Ok(record.clone()))),
+                Ok(true) => pending = Some((line, Ok(std::mem::take(&mut record)))),
                 Err(e) => {
-                    let line = rdr.get_ref().line_of(start.unwrap_or(0));
                     let reason = format!("bad CSV row: {e}");
                     if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        // The input failed (a corrupt gzip stream): the rest of the file is one
+                        // reject, at the line it failed on.
                         self.take(line, Err(reason), batch);
                         return None;
                     }
                     pending = Some((line, Err(reason)));
                 }
             }
+            rdr.get_ref().mark(start);
         }
     }
 
@@ -198,10 +188,13 @@ impl Rows<'_> {
 }
 
 /// A reader that notes where lines end as the bytes go by (`\n`, `\r\n` or a lone `\r`: one end
-/// each), and keeps the bytes from the start of the row being read, so that a row whose quotes
-/// never close can be looked at, and what follows it read again.
+/// each), and keeps the bytes from the start of the row being read, so that a row whose quote
+/// was opened by mistake can be looked at, and what follows its first line read again.
 struct Tracked {
     inner: Box<dyn BufRead + Send>,
+    /// Bytes to read before `inner`: what followed a rejected row's first line.
+    replay: Vec<u8>,
+    replay_at: usize,
     state: std::cell::RefCell<Track>,
 }
 
@@ -226,11 +219,11 @@ struct Track {
 
 impl Tracked {
     fn new(inner: Box<dyn BufRead + Send>, lines_before: u64) -> Tracked {
-        Tracked { inner, state: std::cell::RefCell::new(Track { lines_before, ..Track::default() }) }
+        let state = std::cell::RefCell::new(Track { lines_before, ..Track::default() });
+        Tracked { inner, replay: Vec::new(), replay_at: 0, state }
     }
 
-    /// The line of the byte at `offset`; offsets must come in order. A row after a CRLF starts,
-    /// for the csv crate, on its LF: the line end's first byte (the CR) is before it either way.
+    /// The line of the byte at `offset`; offsets must come in order.
     fn line_of(&self, offset: u64) -> u64 {
         let mut t = self.state.borrow_mut();
         while t.ends.front().is_some_and(|&end| end < offset) {
@@ -238,6 +231,14 @@ impl Tracked {
             t.passed += 1;
         }
         t.lines_before + t.passed + 1
+    }
+
+    /// The first byte at or after `offset` that ends no line: where the csv crate says a row
+    /// starts is right after the row before, blank lines and the LF of a CRLF included.
+    fn past_line_ends(&self, offset: u64) -> u64 {
+        let t = self.state.borrow();
+        let kept = offset.checked_sub(t.kept_from).and_then(|at| t.kept.get(at as usize..)).unwrap_or_default();
+        offset.saturating_add(kept.iter().take_while(|&&b| b == b'\n' || b == b'\r').count() as u64)
     }
 
     /// The row being read starts at `offset`: the bytes before it need not be kept.
@@ -252,39 +253,45 @@ impl Tracked {
         }
     }
 
-    /// The bytes of the last row, from its start (the last `mark`) to the end.
-    fn last_row(t: &Track) -> &[u8] {
-        &t.kept[(t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len())..]
+    /// Why the row being read, up to `end` (the next row's start, or past the end), had its
+    /// quote opened by mistake, if it had (see [`stray_quote`]).
+    fn stray_quote(&self, end: u64) -> Option<String> {
+        let t = self.state.borrow();
+        let from = (t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len());
+        let to = (end.saturating_sub(t.kept_from).min(t.kept.len() as u64) as usize).max(from);
+        stray_quote(&t.kept[from..to])
     }
 
-    /// Whether the input ended inside a quoted field of its last row.
-    fn ends_in_quotes(&self) -> bool {
-        ends_in_quotes(Self::last_row(&self.state.borrow()))
-    }
-
-    /// What follows the first line of the row being read: the bytes kept, then those not yet
-    /// read.
-    fn rest(self) -> Box<dyn BufRead + Send> {
-        let bytes = {
-            let t = self.state.borrow();
-            let row = Self::last_row(&t);
-            // The row may start on the LF of a CRLF; its first line ends at the next line end.
-            let lead = row.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
-            let first_end = row[lead..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(row.len(), |i| lead + i);
-            let after = match &row[first_end..] {
-                [b'\r', b'\n', ..] => first_end + 2,
-                [] => first_end,
-                _ => first_end + 1,
-            };
-            row[after..].to_vec()
+    /// A reader of what follows the first line of the row being read (the bytes kept, then
+    /// those not yet read), counting lines from `line`, the row's.
+    fn again(self, line: u64) -> Tracked {
+        let Tracked { inner, replay, replay_at, state } = self;
+        let t = state.into_inner();
+        let row = &t.kept[(t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len())..];
+        let first_end = row.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(row.len());
+        let after = match &row[first_end..] {
+            [b'\r', b'\n', ..] => first_end + 2,
+            [] => first_end,
+            _ => first_end + 1,
         };
-        Box::new(std::io::Cursor::new(bytes).chain(self.inner))
+        let mut rest = row[after..].to_vec();
+        rest.extend_from_slice(&replay[replay_at..]);
+        let mut again = Tracked::new(inner, line);
+        again.replay = rest;
+        again
     }
 }
 
 impl std::io::Read for Tracked {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = if self.replay_at < self.replay.len() {
+            let n = (self.replay.len() - self.replay_at).min(buf.len());
+            buf[..n].copy_from_slice(&self.replay[self.replay_at..self.replay_at + n]);
+            self.replay_at += n;
+            n
+        } else {
+            self.inner.read(buf)?
+        };
         let t = self.state.get_mut();
         for (i, &b) in buf[..n].iter().enumerate() {
             match b {
@@ -300,21 +307,30 @@ impl std::io::Read for Tracked {
     }
 }
 
-/// Whether a row's bytes end inside a quoted field, by the csv crate's rules: a quote opens a
-/// field only at its start, two quotes in a quoted field are one, and after the closing quote
-/// the field goes on unquoted.
-fn ends_in_quotes(row: &[u8]) -> bool {
-    let (mut quoted, mut field_start) = (false, true);
+/// Why a row's quoting was opened by mistake, if it was: a quoted field takes in a line break
+/// and then either never closes (the rest of the file would be its text) or closes in the middle
+/// of a field, which well-formed CSV never does (a closing quote is followed by a comma, a line
+/// end or the end of the file). The rules are the csv crate's: a quote opens a field only at its
+/// start, and two quotes in a quoted field are one. A one-line row is never taken for one, nor
+/// a last row whose quote is left open only by its line end.
+fn stray_quote(row: &[u8]) -> Option<String> {
+    const AGAIN: &str = "the row is rejected, and the lines after its first are read again as rows";
+    let (mut quoted, mut field_start, mut spans, mut bad_close) = (false, true, false, false);
+    // A line break inside the quotes, so far followed by nothing but line breaks.
+    let mut broke = false;
     let mut i = 0;
     while i < row.len() {
         let b = row[i];
         if quoted {
-            if b == b'"' {
-                if row.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
+            spans |= broke && b != b'\n' && b != b'\r';
+            match b {
+                b'"' if row.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => {
                     quoted = false;
+                    bad_close |= !matches!(row.get(i + 1), None | Some(b',' | b'\n' | b'\r'));
                 }
+                b'\n' | b'\r' => broke = true,
+                _ => {}
             }
         } else if field_start && b == b'"' {
             quoted = true;
@@ -324,7 +340,15 @@ fn ends_in_quotes(row: &[u8]) -> bool {
         }
         i += 1;
     }
-    quoted
+    if !spans {
+        return None;
+    }
+    if quoted {
+        return Some(format!(
+            "a quoted field opened on this line never closes, so the rest of the file would be its text: {AGAIN}"
+        ));
+    }
+    bad_close.then(|| format!("a quoted field opened on this line takes in the lines after it and closes in the middle of a field, so its quote was opened by mistake: {AGAIN}"))
 }
 
 fn push(batch: &mut Batch, file: usize, line: u64, result: Result<Call<'static>, String>) -> bool {

@@ -17,28 +17,29 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
     let mut rejects = Vec::new();
     let mut seen_dirs = BTreeSet::new();
     let mut seen_files = BTreeSet::new();
+    let mut found = Vec::new();
     for input in inputs {
         let shown = input.display().to_string();
         match fs::metadata(input) {
             Err(e) => {
                 rejects.push(Reject { file: shown, record: String::new(), reason: format!("cannot read input: {e}") })
             }
-            Ok(m) if m.is_dir() => walk(input, &mut seen_dirs, &mut seen_files, &mut files, &mut rejects),
-            Ok(_) => add_file(input, &mut seen_files, &mut files, &mut rejects),
+            Ok(m) if m.is_dir() => walk(input, &mut seen_dirs, &mut found, &mut rejects),
+            Ok(_) => found.push(input.clone()),
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Sorted before a file reached by two paths (a symlink) is taken once: the first path in
+    // order names it, whatever the order the inputs came in.
+    found.sort();
+    for path in &found {
+        add_file(path, &mut seen_files, &mut files, &mut rejects);
+    }
     rejects.sort_by(|a, b| a.file.cmp(&b.file));
     (files, rejects)
 }
 
-fn walk(
-    dir: &Path,
-    seen_dirs: &mut BTreeSet<PathBuf>,
-    seen_files: &mut BTreeSet<PathBuf>,
-    files: &mut Vec<InputFile>,
-    rejects: &mut Vec<Reject>,
-) {
+/// Adds the files under `dir` to `found`.
+fn walk(dir: &Path, seen_dirs: &mut BTreeSet<PathBuf>, found: &mut Vec<PathBuf>, rejects: &mut Vec<Reject>) {
     let shown = dir.display().to_string();
     let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if !seen_dirs.insert(canonical) {
@@ -59,9 +60,9 @@ fn walk(
             continue;
         }
         if path.is_dir() {
-            walk(&path, seen_dirs, seen_files, files, rejects);
+            walk(&path, seen_dirs, found, rejects);
         } else {
-            add_file(&path, seen_files, files, rejects);
+            found.push(path);
         }
     }
 }
@@ -129,6 +130,22 @@ mod tests {
         assert_eq!(names, ["a.jsonl", "b/x.jsonl", "c.jsonl"]);
         let missing: Vec<_> = rejects.iter().map(|r| r.file.rsplit('/').next().unwrap()).collect();
         assert_eq!(missing, ["gone", "nowhere"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_by_two_paths_is_named_by_the_first_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("data")).unwrap();
+        fs::create_dir(root.join("other")).unwrap();
+        fs::write(root.join("data/z.jsonl"), "{}\n").unwrap();
+        std::os::unix::fs::symlink(root.join("data/z.jsonl"), root.join("other/a.jsonl")).unwrap();
+        for given in [[root.join("data"), root.join("other")], [root.join("other"), root.join("data")]] {
+            let (files, _) = discover(&given);
+            assert_eq!(files.len(), 1);
+            assert!(files[0].path.ends_with("data/z.jsonl"), "{:?}", files[0].path);
+        }
     }
 
     #[cfg(unix)]

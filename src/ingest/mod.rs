@@ -399,7 +399,7 @@ fn frame(
         |kind: DocKind| move |start, end, id: &str| Payload::Document { start, end, id: id.to_string(), kind };
     match file.format {
         Format::Jsonl => jsonl::frame(index, file.documents.then_some(stem.as_str()), reader, batch, max, full, flush),
-        Format::Csv => csv::frame(index, &stem, reader, batch, max, full, flush),
+        Format::Csv => csv::frame(index, &row_name(&file.path), reader, batch, max, full, flush),
         Format::Text => {
             whole(index, &stem, reader, batch, max, |start, end, id| Payload::Text(start, end, id.to_string()))
         }
@@ -436,6 +436,20 @@ fn whole(
 }
 
 /// The call id of a text transcript: its file name up to the first dot.
+/// What the rows of a CSV file without a `call_id` column are named by: the file's name without
+/// its `.csv` and compression suffixes (`survey.2026-11-22`), so that the exports of two nights
+/// read together keep their rows apart.
+fn row_name(path: &Path) -> String {
+    let name = path.file_name().map_or("rows".into(), |n| n.to_string_lossy());
+    let mut name = name.as_ref();
+    for suffix in [".gz", ".zst", ".zstd", ".csv"] {
+        if name.len() > suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
+            name = &name[..name.len() - suffix.len()];
+        }
+    }
+    name.to_string()
+}
+
 fn stem(path: &Path) -> String {
     let name = path.file_name().map_or("call".into(), |n| n.to_string_lossy());
     name.split('.').next().unwrap_or(&name).to_string()

@@ -5,15 +5,16 @@
 //! nothing. The patterns are compiled once per process.
 //!
 //! - **Cards** are runs of digit groups and spoken digits ("four one one one", "oh" or "zero"
-//!   for 0, "double four", mixed with digits), separated by spaces (no-break ones too), dashes,
-//!   commas, dots or slashes. Any stretch of whole groups of 13 to 19 digits that passes the
+//!   for 0, "double four", mixed with digits), separated by spaces (no-break ones too), dashes
+//!   or commas, or four groups of four set off by dots or by slashes. Any stretch of whole groups of 13 to 19 digits that passes the
 //!   Luhn check becomes `[CARD]`, so an order number of the same length survives (nine times out
 //!   of ten) and a card number read out right after another number ("2 cards: 4111 ...") is
 //!   still found.
 //! - **SSNs** are `AAA-GG-SSSS` or `AAA GG SSSS` with a possible area (not 000, 666 or 9xx),
 //!   group (not 00) and serial (not 0000); nine digits in a row are not taken for one.
 //! - **Emails** and **phones** (7 digits or more, `555-0142`, `(212) 555-0199`,
-//!   `+1 555 010 0100`, `+44 20 7946 0958`, ten digits in a row).
+//!   `+1 555 010 0100`, `+44 20 7946 0958`, ten digits in a row that can be a North American
+//!   number).
 //!
 //! Redaction is pattern-based: it cannot know that "four one one one" is not a card number
 //! when it passes the Luhn check, nor find a card number spelled in a way it does not know.
@@ -34,6 +35,8 @@ struct Patterns {
     token: Regex,
     ssn: Regex,
     phone: Regex,
+    international: Regex,
+    dotted_card: Regex,
     /// Spoken digits and their repeaters anywhere, even inside words: a bound on a card's digits.
     digit_words: aho_corasick::AhoCorasick,
     /// One decimal digit of any script, as `\d` takes it.
@@ -45,23 +48,28 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let token = format!(r"(?:(?:double|triple)\s+)?(?:\d+|{DIGIT_WORDS})\b");
         // Spaces include the no-break and thin spaces that word processors and phones put
-        // between digit groups; a group may also be set off by a dash, comma, dot or slash.
+        // between digit groups; a group may also be set off by a dash or a comma.
         let space = "[ \t\u{A0}\u{2009}\u{202F}]";
-        let sep = format!(r"(?:{space}*[-,./]{space}*|{space}+)");
+        let sep = format!(r"(?:{space}*[-,]{space}*|{space}+)");
         Patterns {
             email: Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b").expect("valid regex"),
             number_run: Regex::new(&format!(r"(?i)\b{token}(?:{sep}{token})*")).expect("valid regex"),
             token: Regex::new(&format!(r"(?i)(?:(double|triple)\s+)?(\d+|{DIGIT_WORDS})")).expect("valid regex"),
             ssn: Regex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b|\b(\d{3}) (\d{2}) (\d{4})\b").expect("valid regex"),
-            // North American forms; an international number (a country code, then two to six
-            // groups: checked for 8 to 15 digits, as E.164 allows); ten digits in a row (eleven
-            // after a 1), a phone number said without separators.
+            // North American forms, also as ten digits in a row (eleven after a 1) when they
+            // can be a North American number (area code and exchange not starting with 0 or 1).
             phone: Regex::new(concat!(
                 r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b",
-                r"|\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}\b",
-                r"|\b1?\d{10}\b",
+                r"|\b1?[2-9]\d{2}[2-9]\d{6}\b",
             ))
             .expect("valid regex"),
+            // A country code, then two to six groups: a phone when it has 8 to 15 digits, as
+            // E.164 allows.
+            international: Regex::new(r"\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}\b").expect("valid regex"),
+            // Four groups of four set off by dots or slashes, one kind throughout: taken for a
+            // card only so, as dates ("01.11.2026") and prices ("19.99 / 24.99") use them too.
+            dotted_card: Regex::new(r"\b\d{4}\.\d{4}\.\d{4}\.\d{4}\b|\b\d{4}/\d{4}/\d{4}/\d{4}\b")
+                .expect("valid regex"),
             decimal: Regex::new(r"^\d$").expect("valid regex"),
             digit_words: aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -104,19 +112,32 @@ fn redact_with(text: &str, skip: bool) -> String {
     let folds = !ascii && text.contains('\u{17f}');
     let may_be_card = !skip || folds || digits >= 13 || digits + 3 * p.digit_words.find_iter(text).count() >= 13;
     let out = if may_be_card { std::borrow::Cow::Owned(redact_cards(p, &out)) } else { out };
+    let out = if may_be_card {
+        let dotted = p.dotted_card.replace_all(&out, |c: &regex::Captures| {
+            let digits: Vec<u8> = c[0].bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+            if luhn(&digits) {
+                "[CARD]".to_string()
+            } else {
+                c[0].to_string()
+            }
+        });
+        std::borrow::Cow::Owned(dotted.into_owned())
+    } else {
+        out
+    };
     if skip && digits < 7 {
         return out.into_owned();
     }
     let out = redact_ssns(p, &out);
-    let out = p.phone.replace_all(&out, |c: &regex::Captures| {
-        let found = &c[0];
-        let digits = found.bytes().filter(u8::is_ascii_digit).count();
-        if found.starts_with('+') && !(8..=15).contains(&digits) {
-            found.to_string()
-        } else {
+    let out = p.international.replace_all(&out, |c: &regex::Captures| {
+        let digits = c[0].chars().filter(|c| c.is_numeric()).count();
+        if (8..=15).contains(&digits) {
             "[PHONE]".to_string()
+        } else {
+            c[0].to_string()
         }
     });
+    let out = p.phone.replace_all(&out, "[PHONE]");
     out.into_owned()
 }
 
@@ -340,8 +361,15 @@ mod tests {
             ("card 4111.1111.1111.1111 ok", "card [CARD] ok"),
             ("card 4111/1111/1111/1111 ok", "card [CARD] ok"),
             ("order 4111.1111.1111.1112 ok", "order 4111.1111.1111.1112 ok"),
-            ("call me on 5551234567 please", "call me on [PHONE] please"),
-            ("or 15551234567", "or [PHONE]"),
+            ("card 4111.1111/1111.1111 ok", "card 4111.1111/1111.1111 ok"),
+            (
+                "from 01.11.2026 - 22.11.2026 and 19.99 / 24.99 / 7.50 / 120.00",
+                "from 01.11.2026 - 22.11.2026 and 19.99 / 24.99 / 7.50 / 120.00",
+            ),
+            ("call me on 2125550199 please", "call me on [PHONE] please"),
+            ("or 12125550199", "or [PHONE]"),
+            ("order 1234567890 and 5550123456", "order 1234567890 and 5550123456"),
+            ("dial +555-0142", "dial +[PHONE]"),
             ("call me on +44 20 7946 0958 please", "call me on [PHONE] please"),
             ("ring +33 1 23 45 67 89", "ring [PHONE]"),
             ("order 123456789 and 22345678901 are mine", "order 123456789 and 22345678901 are mine"),
