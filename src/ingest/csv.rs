@@ -4,8 +4,8 @@
 //! `message`, `comment`, `verbatim`), and optional `start`, `end`, `started_at`. Every other
 //! column is call metadata. Without a `speaker` column every row is a customer turn (survey
 //! verbatims, reviews, chat exports); without a `call_id` column every row is its own call, named
-//! `<file name without .csv>:<line>`. Rows of one call need not be adjacent: calls are emitted in the order
-//! their first row appears, so a CSV file is held in memory while it is read.
+//! `<file name without .csv>:<line>`. Rows of one call need not be adjacent: calls are emitted in
+//! the order their first row appears, so a CSV file is held in memory while it is read.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -54,12 +54,12 @@ impl Columns {
 ///
 /// Line numbers are counted here (see [`Tracked`]), not taken from the csv crate, which counts
 /// only `\n` and so gives the line before for a row after a CRLF, and line 1 for every row of a
-/// file with lone CR endings. A quoted field that is opened and never closed would take the rest
-/// of the file into one field: that row is rejected, and the lines after its first are read
-/// again as rows, so that no other call is lost.
+/// file with lone CR endings. A quote opened by mistake (see [`stray_quote`]) would take the rows
+/// after it into one field: that row is rejected, and the lines after its first are read again
+/// as rows, so that no other call is lost. Rows without a call id are named `<name>:<line>`.
 pub(super) fn frame(
     file: usize,
-    stem: &str,
+    name: &str,
     reader: Box<dyn BufRead + Send>,
     batch: &mut Batch,
     max_record: usize,
@@ -76,7 +76,7 @@ pub(super) fn frame(
         Err(reason) => return push(batch, file, 1, Err(reason)),
     };
     let mut rows =
-        Rows { file, stem, cols, width: headers.len(), max_record, calls: Vec::new(), by_id: HashMap::new() };
+        Rows { file, name, cols, width: headers.len(), max_record, calls: Vec::new(), by_id: HashMap::new() };
     while let Some((line, reason)) = rows.read(&mut rdr, batch) {
         push(batch, file, line, Err(reason));
         rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(rdr.into_inner().again(line));
@@ -93,7 +93,8 @@ pub(super) fn frame(
 /// The rows of one CSV file gathered into calls.
 struct Rows<'a> {
     file: usize,
-    stem: &'a str,
+    /// What rows without a call id are named by, before their line.
+    name: &'a str,
     cols: Columns,
     /// Fields a row must have: as many as the header.
     width: usize,
@@ -176,7 +177,7 @@ impl Rows<'_> {
                 return;
             }
             Some(id) => id.to_string(),
-            None => format!("{}:{line}", self.stem),
+            None => format!("{}:{line}", self.name),
         };
         let calls = &mut self.calls;
         let slot = *self.by_id.entry(id.clone()).or_insert_with(|| {
@@ -257,9 +258,9 @@ impl Tracked {
     /// quote opened by mistake, if it had (see [`stray_quote`]).
     fn stray_quote(&self, end: u64) -> Option<String> {
         let t = self.state.borrow();
-        let from = (t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len());
-        let to = (end.saturating_sub(t.kept_from).min(t.kept.len() as u64) as usize).max(from);
-        stray_quote(&t.kept[from..to])
+        let row = t.row();
+        let len = end.saturating_sub(t.row_start).min(row.len() as u64) as usize;
+        stray_quote(&row[..len])
     }
 
     /// A reader of what follows the first line of the row being read (the bytes kept, then
@@ -267,7 +268,7 @@ impl Tracked {
     fn again(self, line: u64) -> Tracked {
         let Tracked { inner, replay, replay_at, state } = self;
         let t = state.into_inner();
-        let row = &t.kept[(t.row_start.saturating_sub(t.kept_from) as usize).min(t.kept.len())..];
+        let row = t.row();
         let first_end = row.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(row.len());
         let after = match &row[first_end..] {
             [b'\r', b'\n', ..] => first_end + 2,
@@ -279,6 +280,13 @@ impl Tracked {
         let mut again = Tracked::new(inner, line);
         again.replay = rest;
         again
+    }
+}
+
+impl Track {
+    /// The bytes kept of the row being read, from its start (the last `mark`) on.
+    fn row(&self) -> &[u8] {
+        &self.kept[(self.row_start.saturating_sub(self.kept_from) as usize).min(self.kept.len())..]
     }
 }
 

@@ -441,13 +441,7 @@ fn whole(
 /// read together keep their rows apart.
 fn row_name(path: &Path) -> String {
     let name = path.file_name().map_or("rows".into(), |n| n.to_string_lossy());
-    let mut name = name.as_ref();
-    for suffix in [".gz", ".zst", ".zstd", ".csv"] {
-        if name.len() > suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
-            name = &name[..name.len() - suffix.len()];
-        }
-    }
-    name.to_string()
+    sniff::without_suffixes(&name, &[".csv"]).to_string()
 }
 
 fn stem(path: &Path) -> String {

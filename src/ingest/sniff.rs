@@ -53,8 +53,20 @@ pub fn head(path: &Path, compression: Compression, bytes: u64) -> Vec<u8> {
 pub fn extension(path: &Path) -> String {
     // A name that is not UTF-8 (bytes of another encoding) still has its extension.
     let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let name = [".gz", ".zst", ".zstd"].iter().fold(name, |n, s| n.strip_suffix(s).map(str::to_string).unwrap_or(n));
-    Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_string()
+    let name = without_suffixes(&name, &[]);
+    Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_string()
+}
+
+/// `name` without its compression suffixes (`.gz`, `.zst`, `.zstd`) and then without the `more`
+/// suffixes, in any case, each once, in that order.
+pub fn without_suffixes<'a>(mut name: &'a str, more: &[&str]) -> &'a str {
+    for suffix in [".gz", ".zst", ".zstd"].iter().chain(more) {
+        let at = name.len().wrapping_sub(suffix.len());
+        if name.len() > suffix.len() && name.is_char_boundary(at) && name[at..].eq_ignore_ascii_case(suffix) {
+            name = &name[..at];
+        }
+    }
+    name
 }
 
 /// How a file with this extension and head is framed, and whether its JSONL lines are vendor

@@ -6,10 +6,10 @@
 //!
 //! - **Cards** are runs of digit groups and spoken digits ("four one one one", "oh" or "zero"
 //!   for 0, "double four", mixed with digits), separated by spaces (no-break ones too), dashes
-//!   or commas, or four groups of four set off by dots or by slashes. Any stretch of whole groups of 13 to 19 digits that passes the
-//!   Luhn check becomes `[CARD]`, so an order number of the same length survives (nine times out
-//!   of ten) and a card number read out right after another number ("2 cards: 4111 ...") is
-//!   still found.
+//!   or commas, or four groups of four set off by dots or by slashes. Any stretch of whole groups
+//!   of 13 to 19 digits that passes the Luhn check becomes `[CARD]`, so an order number of the
+//!   same length survives (nine times out of ten) and a card number read out right after another
+//!   number ("2 cards: 4111 ...") is still found.
 //! - **SSNs** are `AAA-GG-SSSS` or `AAA GG SSSS` with a possible area (not 000, 666 or 9xx),
 //!   group (not 00) and serial (not 0000); nine digits in a row are not taken for one.
 //! - **Emails** and **phones** (7 digits or more, `555-0142`, `(212) 555-0199`,

@@ -11,7 +11,6 @@
 //! rust_xlsxwriter writes them in its constant-memory mode (inline strings, the column's style
 //! on each cell); a test compares the two.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Cursor, Read, Write};
@@ -22,7 +21,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 use super::table::{Column, ColumnKind};
-use super::xlsx::{truncate, MAX_CELL_CHARS};
+use super::xlsx::truncate;
 
 /// One big sheet: its zip entry (`xl/worksheets/sheetN.xml`), its CSV, columns and row count.
 pub struct BigSheet<'a> {
@@ -291,7 +290,7 @@ fn write_row(
                 out.push_str("</v></c>");
             }
             None => {
-                let text = if value.len() > MAX_CELL_CHARS { truncate(value).into() } else { Cow::Borrowed(value) };
+                let text = truncate(value);
                 let preserve = text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']);
                 out.push_str(if preserve {
                     " t=\"inlineStr\"><is><t xml:space=\"preserve\">"
@@ -394,6 +393,7 @@ fn column_name(mut col: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::xlsx::MAX_CELL_CHARS;
     use super::*;
 
     #[test]
@@ -483,7 +483,7 @@ mod tests {
                 match col.kind {
                     _ if value.is_empty() => {}
                     ColumnKind::Text => {
-                        let text = if value.len() > MAX_CELL_CHARS { truncate(value) } else { value.to_string() };
+                        let text = truncate(value).into_owned();
                         sheet.write_string(row, c, text).unwrap();
                     }
                     ColumnKind::Bool => {

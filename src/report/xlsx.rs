@@ -5,6 +5,7 @@
 //! row, by [`super::sheet_xml`], so the workbook never holds a night's calls in memory.
 //! The document's creation time is fixed so that the same run gives the same bytes.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -175,13 +176,7 @@ fn write_cell(
 /// Text past Excel's limit for a cell is cut (see [`truncate`]): every string, a column's name
 /// from the metadata as much as a quote, so that no text can make the workbook fail.
 fn put_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, format: Option<&Format>) -> Result<(), XlsxError> {
-    let cut;
-    let text = if text.len() > MAX_CELL_CHARS {
-        cut = truncate(text);
-        &cut
-    } else {
-        text
-    };
+    let text = &*truncate(text);
     let looks_rich = text.starts_with("<r>") && text.ends_with("</r>");
     match (looks_rich, format) {
         (false, None) => sheet.write_string(row, col, text),
@@ -193,12 +188,17 @@ fn put_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str, format: Optio
     Ok(())
 }
 
-pub(super) fn truncate(text: &str) -> String {
+/// `text`, or, past Excel's limit for a cell, its first [`MAX_CELL_CHARS`] bytes (to a character)
+/// and an ellipsis.
+pub(super) fn truncate(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
     let mut end = MAX_CELL_CHARS;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    Cow::Owned(format!("{}…", &text[..end]))
 }
 
 fn write_overview(sheet: &mut Worksheet, overview: &Overview, f: &Formats) -> Result<(), XlsxError> {
